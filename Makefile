@@ -1,0 +1,65 @@
+# Lindung: two commands on a fresh machine — `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PG_URL ?= postgres://lindung:lindung@127.0.0.1:5432/lindung
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: install install-test messages run serve test test-sqlite test-postgres test-browser lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q -c requirements.lock -e .
+	touch $@
+
+install: $(STAMP) messages
+
+$(TEST_STAMP): $(STAMP) pyproject.toml requirements.lock
+	$(BIN)/pip install -q -c requirements.lock -e '.[test]'
+	touch $@
+
+install-test: $(TEST_STAMP) messages
+
+messages: $(STAMP)
+	@scripts/ensure-system-packages.sh gettext
+	cd lindung && ../$(BIN)/lindung compilemessages -v0
+
+run: install
+	$(BIN)/lindung migrate --noinput -v0
+	$(BIN)/lindung demo-setup
+	@scripts/serve.sh $(HOST) $(PORT)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy lindung
+	$(BIN)/lindung makemigrations --check --dry-run -v1
+	@scripts/check-translations.sh
+
+test-sqlite: install-test
+	@echo "== pytest on SQLite =="
+	env -u DATABASE_URL $(BIN)/pytest -m "not browser" -n 2 -q
+
+test-postgres: install-test
+	@echo "== pytest on PostgreSQL =="
+	@scripts/ensure-postgres.sh
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser" -n 2 -q
+
+test-browser: install-test
+	@echo "== browser tests in headless Chromium =="
+	@scripts/ensure-system-packages.sh chromium chromium-driver
+	env -u DATABASE_URL $(BIN)/pytest -m browser -q -p no:xdist
+
+test: lint test-sqlite test-postgres test-browser
+
+bench: install-test
+	$(BIN)/python scripts/bench.py
+
+clean:
+	rm -rf $(VENV) var

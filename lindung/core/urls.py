@@ -1,0 +1,9 @@
+from django.urls import path
+
+from lindung.core import views
+
+app_name = "core"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sehat/", views.health, name="health"),
+]

@@ -43,7 +43,8 @@ def browser():
 
 @pytest.fixture
 def page(browser, request):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
+    # An English browser: Lindung must still answer in Indonesian until the user switches.
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page

@@ -36,6 +36,9 @@ def test_village_operator_sees_own_figures_and_switches_language(page, live_serv
 
     _login(page, live_server, "op.tegalharum")
     expect(page.get_by_role("heading", level=1)).to_have_text("Ikhtisar wilayah Anda")
+    # The stylesheet and htmx are served (the layout is not raw HTML).
+    assert page.evaluate("getComputedStyle(document.querySelector('.topbar')).display") == "flex"
+    assert page.evaluate("typeof window.htmx") == "object"
     expect(page.get_by_test_id("who")).to_contain_text("Operator Desa")
     expect(page.get_by_test_id("who")).to_contain_text("Tegal Harum")
     village_figures = _figures(page)

@@ -54,7 +54,8 @@ test-postgres: install-test
 test-browser: install-test
 	@echo "== browser tests in headless Chromium =="
 	@scripts/ensure-system-packages.sh chromium chromium-driver
-	env -u DATABASE_URL $(BIN)/pytest -m browser -q -p no:xdist
+	rm -f var/test-browser.sqlite3*
+	env -u DATABASE_URL LINDUNG_TEST_SQLITE=$(CURDIR)/var/test-browser.sqlite3 $(BIN)/pytest -m browser -q -p no:xdist
 
 test: lint test-sqlite test-postgres test-browser
 

@@ -53,9 +53,7 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("LINDUNG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
 ]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("LINDUNG_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("LINDUNG_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -73,6 +71,7 @@ INSTALLED_APPS = [
     "lindung.audit",
     "lindung.regions",
     "lindung.accounts",
+    "lindung.registry",
 ]
 
 MIDDLEWARE = [
@@ -122,8 +121,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "transaction_mode": "IMMEDIATE",
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; "
-            "PRAGMA foreign_keys=ON;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;"
         ),
     }
     _db["TEST"] = {"NAME": os.environ.get("LINDUNG_TEST_SQLITE") or None}
@@ -200,3 +198,8 @@ LOGGING = {
 # We lock per username on purpose: a whole village office often shares one IP address (NAT), and
 # locking by IP would lock out every operator behind it after one person's typos.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Web uploads of worker files; the `lindung import-workers` command has no cap.
+LINDUNG_UPLOAD_MAX_BYTES = int(os.environ.get("LINDUNG_UPLOAD_MAX_MB", "100")) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

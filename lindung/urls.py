@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("lindung.core.urls")),
     path("", include("lindung.accounts.urls")),
     path("", include("lindung.regions.urls")),
+    path("", include("lindung.registry.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -16,9 +16,7 @@ def user_list(*, viewer: User, search: str = "") -> QuerySet[User]:
     if not scope.national:
         region_in_scope = RoleAssignment.objects.filter(scope.q("regions__code")).values("user_id")
         region_outside = (
-            RoleAssignment.objects.filter(regions__isnull=False)
-            .exclude(scope.q("regions__code"))
-            .values("user_id")
+            RoleAssignment.objects.filter(regions__isnull=False).exclude(scope.q("regions__code")).values("user_id")
         )
         national = RoleAssignment.objects.filter(national=True).values("user_id")
         users = users.filter(pk__in=region_in_scope).exclude(pk__in=region_outside).exclude(pk__in=national)

@@ -48,9 +48,7 @@ def _check_grant(acting_user: User, *, role: str, regions: list[Region], nationa
         raise ApplicationError(_("Choose at least one region for the role."), code="scope_missing")
     for region in regions:
         if not scope.covers(region.code):
-            raise ApplicationError(
-                _("Region %(code)s is outside your scope.") % {"code": region.code}, code="scope"
-            )
+            raise ApplicationError(_("Region %(code)s is outside your scope.") % {"code": region.code}, code="scope")
         if role in VILLAGE_ROLES and region.level != Region.Level.VILLAGE:
             raise ApplicationError(
                 _("A village role must be scoped to a desa/kelurahan, not %(region)s.") % {"region": region},
@@ -92,9 +90,7 @@ def user_create(
     _check_grant(acting_user, role=role, regions=regions, national=national)
     temporary = password is None
     password = password or generate_password()
-    user = User(
-        username=username, full_name=full_name.strip(), phone=phone.strip(), must_change_password=temporary
-    )
+    user = User(username=username, full_name=full_name.strip(), phone=phone.strip(), must_change_password=temporary)
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -177,22 +173,16 @@ def village_usernames(code: str) -> dict[str, str]:
 
 
 @transaction.atomic
-def users_bulk_create_for_villages(
-    *, acting_user: User, village_codes: Iterable[str]
-) -> list[CreatedAccount]:
+def users_bulk_create_for_villages(*, acting_user: User, village_codes: Iterable[str]) -> list[CreatedAccount]:
     """Create one operator and one head per village, skipping accounts that exist; one audit event."""
     _require_user_admin(acting_user)
     villages = _regions_by_code(village_codes)
     for village in villages:
         _check_grant(acting_user, role=Role.VILLAGE_OPERATOR, regions=[village], national=False)
     planned = [
-        (username, role, village)
-        for village in villages
-        for role, username in village_usernames(village.code).items()
+        (username, role, village) for village in villages for role, username in village_usernames(village.code).items()
     ]
-    existing = set(
-        User.objects.filter(username__in=[p[0] for p in planned]).values_list("username", flat=True)
-    )
+    existing = set(User.objects.filter(username__in=[p[0] for p in planned]).values_list("username", flat=True))
     planned = [p for p in planned if p[0] not in existing]
     passwords = {username: generate_password() for username, _role, _v in planned}
     User.objects.bulk_create(

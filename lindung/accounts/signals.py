@@ -20,6 +20,4 @@ def _logged_out(sender, request, user, **kwargs):
 @receiver(user_login_failed, dispatch_uid="lindung_audit_login_failed")
 def _login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
-    audit_record(
-        actor=None, actor_username=username, action="auth.login_failed", target_type="user", request=request
-    )
+    audit_record(actor=None, actor_username=username, action="auth.login_failed", target_type="user", request=request)

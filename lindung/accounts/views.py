@@ -162,9 +162,7 @@ def _expand_to_villages(request: AuthedRequest, codes: list[str]) -> list[str]:
             villages.add(code)
         else:
             found = list(
-                villages_visible(request.user)
-                .filter(code__startswith=f"{code}.")
-                .values_list("code", flat=True)
+                villages_visible(request.user).filter(code__startswith=f"{code}.").values_list("code", flat=True)
             )
             villages.update(found or [code])
     return sorted(villages)

@@ -59,9 +59,7 @@ def demo_setup() -> DemoResult:
         if created_branch:
             branch.regencies.set(Region.objects.filter(code=DENPASAR))
         existing = set(
-            User.objects.filter(username__in=[u.username for u in DEMO_USERS]).values_list(
-                "username", flat=True
-            )
+            User.objects.filter(username__in=[u.username for u in DEMO_USERS]).values_list("username", flat=True)
         )
         created = 0
         for demo in DEMO_USERS:

@@ -47,9 +47,7 @@ def source_rows(prefix: str | None = None) -> list[RegionRow]:
     rows: list[RegionRow] = []
     for source in (wilayah._base(), wilayah._desa()):
         for code, name in source.items():
-            if prefix and not (
-                code == prefix or code.startswith(f"{prefix}.") or prefix.startswith(f"{code}.")
-            ):
+            if prefix and not (code == prefix or code.startswith(f"{prefix}.") or prefix.startswith(f"{code}.")):
                 continue
             level = code.count(".") + 1
             parent = code.rsplit(".", 1)[0] if level > 1 else None

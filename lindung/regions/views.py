@@ -26,9 +26,7 @@ def village_list(request: AuthedRequest) -> HttpResponse:
             "page": page,
             "search": search,
             "kind": kind,
-            "kinds": [
-                (k, label) for k, label in Region.Kind.choices if k in ("desa", "kelurahan", "desa_adat")
-            ],
+            "kinds": [(k, label) for k, label in Region.Kind.choices if k in ("desa", "kelurahan", "desa_adat")],
         },
     )
 
@@ -36,9 +34,7 @@ def village_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def region_detail(request: AuthedRequest, code: str) -> HttpResponse:
     region = access_region_by_code(request.user, code)
-    visible = set(
-        regions_visible(request.user).filter(code__in=region.ancestor_codes()).values_list("code", flat=True)
-    )
+    visible = set(regions_visible(request.user).filter(code__in=region.ancestor_codes()).values_list("code", flat=True))
     ancestors = [(a, a.code in visible) for a in Region.objects.filter(code__in=region.ancestor_codes())]
     regency_code = ".".join(region.code.split(".")[:2]) if region.level >= 2 else None
     branches = BranchOffice.objects.filter(regencies__code=regency_code) if regency_code else []

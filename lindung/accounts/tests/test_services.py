@@ -115,9 +115,7 @@ def test_users_bulk_create_query_count_independent_of_village_count(city_officer
 
     user_scope(city_officer)  # the actor's scope is read once per request; keep it out of the count
     with CaptureQueriesContext(connection) as two:
-        users_bulk_create_for_villages(
-            acting_user=city_officer, village_codes=["51.71.01.1001", "51.71.01.1002"]
-        )
+        users_bulk_create_for_villages(acting_user=city_officer, village_codes=["51.71.01.1001", "51.71.01.1002"])
     codes = list(Region.objects.filter(code__startswith="51.71.04.").values_list("code", flat=True)[:8])
     assert len(codes) == 8
     with CaptureQueriesContext(connection) as eight:

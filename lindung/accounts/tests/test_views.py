@@ -32,9 +32,7 @@ def test_login_and_logout_are_audited(client, operator_tegal_harum):
     client.post(reverse("accounts:logout"))
     client.post(reverse("accounts:login"), {"username": "op.tegalharum", "password": "salah"})
     actions = list(
-        AuditEvent.objects.filter(action__startswith="auth.")
-        .order_by("seq")
-        .values_list("action", "actor_username")
+        AuditEvent.objects.filter(action__startswith="auth.").order_by("seq").values_list("action", "actor_username")
     )
     assert actions == [
         ("auth.login", "op.tegalharum"),
@@ -45,9 +43,7 @@ def test_login_and_logout_are_audited(client, operator_tegal_harum):
 
 def test_login_five_failures_lock_account_with_indonesian_message(client, operator_tegal_harum):
     url = reverse("accounts:login")
-    statuses = [
-        client.post(url, {"username": "op.tegalharum", "password": f"salah{i}"}).status_code for i in range(5)
-    ]
+    statuses = [client.post(url, {"username": "op.tegalharum", "password": f"salah{i}"}).status_code for i in range(5)]
     assert statuses[:4] == [200, 200, 200, 200]
     assert statuses[4] == 429
     # Even the right password is refused while locked.

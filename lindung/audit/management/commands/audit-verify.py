@@ -27,6 +27,4 @@ class Command(BaseCommand):
         elif report.ok:
             self.stdout.write(self.style.SUCCESS(f"Rantai audit utuh: {report.checked} peristiwa diperiksa."))
         if not report.ok:
-            raise CommandError(
-                f"Rantai audit rusak pada peristiwa #{report.first_broken_seq}: {report.reason}."
-            )
+            raise CommandError(f"Rantai audit rusak pada peristiwa #{report.first_broken_seq}: {report.reason}.")

@@ -48,6 +48,4 @@ class Command(BaseCommand):
                 )
             )
         else:
-            self.stdout.write(
-                f"Tidak ada perubahan: {result.unchanged} wilayah sudah mutakhir ({seconds} dtk)."
-            )
+            self.stdout.write(f"Tidak ada perubahan: {result.unchanged} wilayah sudah mutakhir ({seconds} dtk).")

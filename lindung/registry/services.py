@@ -1,0 +1,329 @@
+"""Writes to the registry. Every write checks the actor's scope and records an audit event."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from lindung.accounts.access import user_scope, villages_changeable, villages_visible
+from lindung.accounts.models import User
+from lindung.audit.recording import audit_record
+from lindung.core.errors import ApplicationError
+from lindung.regions.models import Region
+from lindung.registry.identity import mask_nik
+from lindung.registry.importing.apply import StagedConflict, merge_valid_rows
+from lindung.registry.importing.pipeline import ValidationSummary, update_fields, validate_file
+from lindung.registry.importing.reading import FileProblem, check_upload
+from lindung.registry.models import ImportBatch, Worker
+
+
+def _imports_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def import_batch_create(
+    *,
+    acting_user: User | None,
+    source: Path,
+    original_name: str,
+    village_code: str | None = None,
+    max_bytes: int | None = None,
+    dry_run: bool = False,
+) -> ImportBatch:
+    """Keep a copy of the uploaded file and open a batch for it; refuse oversized files and zip bombs."""
+    try:
+        check_upload(source, max_bytes=max_bytes)
+    except FileProblem as exc:
+        raise ApplicationError(str(exc), code="file") from exc
+    village = None
+    if village_code:
+        village = _changeable_village(acting_user, village_code)
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            created_by=acting_user,
+            village=village,
+            original_name=original_name[:255],
+            stored_path="",
+            dry_run=dry_run,
+        )
+        folder = _imports_dir() / str(batch.pk)
+        folder.mkdir(parents=True, exist_ok=True)
+        stored = folder / ("original" + (Path(original_name).suffix.lower()[:6] or ".dat"))
+        shutil.copyfile(source, stored)
+        batch.stored_path = str(stored)
+        batch.file_sha256 = _sha256(stored)
+        batch.save(update_fields=["stored_path", "file_sha256"])
+        audit_record(
+            actor=acting_user,
+            actor_username="" if acting_user else "cli",
+            action="registry.import.upload",
+            target_type="import_batch",
+            target_id=batch.pk,
+            region_code=village.code if village else "",
+            changes={"file": original_name, "sha256": batch.file_sha256, "bytes": stored.stat().st_size},
+        )
+    return batch
+
+
+def _changeable_village(user: User | None, code: str) -> Region:
+    villages = villages_changeable(user) if user else Region.objects.filter(level=Region.Level.VILLAGE)
+    village = villages.filter(code=code).first()
+    if village is None:
+        raise ApplicationError(f"Desa {code} tidak dikenal atau di luar wilayah Anda.", code="village")
+    return village
+
+
+def _set_progress(batch: ImportBatch, **fields: Any) -> None:
+    """Committed at once in its own short statement, so the page can poll it during long work."""
+    ImportBatch.objects.filter(pk=batch.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(batch, name, value)
+
+
+def _estimate_rows(path: Path) -> int:
+    with path.open("rb") as f:
+        head = f.read(4)
+        if head.startswith(b"PK"):
+            try:
+                from openpyxl import load_workbook
+
+                book = load_workbook(path, read_only=True)
+                sheet = book.worksheets[0]
+                rows = max((sheet.max_row or 1) - 1, 0)
+                book.close()
+                return rows
+            except Exception:  # an estimate only; the reader reports real problems
+                return 0
+        f.seek(0)
+        lines = 0
+        while chunk := f.read(1 << 20):
+            lines += chunk.count(b"\n")
+        return max(lines - 1, 0)
+
+
+def import_batch_validate(*, batch: ImportBatch) -> ValidationSummary:
+    """Check every row of the batch's file and store the summary; nothing is written to the registry."""
+    user = batch.created_by
+    _set_progress(
+        batch,
+        status=ImportBatch.Status.VALIDATING,
+        progress_done=0,
+        progress_total=_estimate_rows(Path(batch.stored_path)),
+        message="",
+    )
+    if user is not None:
+        changeable = dict(villages_changeable(user).values_list("code", "name"))
+        scope = user_scope(user)
+        visible_names = dict(villages_visible(user).values_list("code", "name")) if not scope.national else None
+    else:
+        changeable = dict(Region.objects.filter(level=Region.Level.VILLAGE).values_list("code", "name"))
+        visible_names = None
+    all_names = changeable if visible_names is None else visible_names
+
+    def visible(code: str) -> str | None:
+        name = all_names.get(code) if visible_names is not None else changeable.get(code)
+        return f"Desa/Kel. {name}" if name else None
+
+    def existing(niks: list[str], fields: tuple[str, ...]) -> dict[str, tuple[str, dict[str, Any]]]:
+        rows = Worker.objects.filter(nik__in=niks).values("nik", *fields)
+        return {r["nik"]: (r["village_id"], r) for r in rows}
+
+    folder = Path(batch.stored_path).parent
+    try:
+        summary = validate_file(
+            Path(batch.stored_path),
+            out_dir=folder,
+            villages=changeable,
+            visible_villages=visible,
+            fixed_village=batch.village_id,
+            existing=existing,
+            today=timezone.localdate(),
+            progress=lambda done: _set_progress(batch, progress_done=done),
+        )
+    except FileProblem as exc:
+        _set_progress(batch, status=ImportBatch.Status.FAILED, message=str(exc), finished_at=timezone.now())
+        raise ApplicationError(str(exc), code="file") from exc
+    _set_progress(
+        batch,
+        status=ImportBatch.Status.VALIDATED,
+        progress_done=summary.rows,
+        progress_total=summary.rows,
+        columns=summary.columns,
+        valid_path=str(folder / "valid.csv"),
+        errors_path=str(folder / "errors.xlsx") if summary.errors_written else "",
+        **summary.as_dict(),
+    )
+    if summary.other_village_niks:
+        # Looking up who is registered elsewhere is itself audited.
+        audit_record(
+            actor=user,
+            actor_username="" if user else "cli",
+            action="registry.cross_village_lookup",
+            target_type="import_batch",
+            target_id=batch.pk,
+            changes={"count": len(summary.other_village_niks), "niks": summary.other_village_niks[:100]},
+        )
+    return summary
+
+
+def import_batch_apply(*, batch: ImportBatch, acting_user: User | None) -> ImportBatch:
+    """Store the valid rows all-or-nothing; re-applying the same file changes nothing."""
+    if batch.status not in (ImportBatch.Status.VALIDATED, ImportBatch.Status.APPLYING):
+        raise ApplicationError("Berkas ini belum diperiksa atau sudah diproses.", code="state")
+    fields = update_fields(batch.columns)
+    _set_progress(batch, status=ImportBatch.Status.APPLYING)
+    try:
+        with transaction.atomic():
+            result = merge_valid_rows(Path(batch.valid_path), fields=fields)
+            audit_record(
+                actor=acting_user,
+                actor_username="" if acting_user else "cli",
+                action="registry.import.apply",
+                target_type="import_batch",
+                target_id=batch.pk,
+                region_code=batch.village_id or "",
+                changes={
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                    "rejected": batch.rejected,
+                    "duplicates": batch.duplicates,
+                    "file_sha256": batch.file_sha256,
+                    "fields": list(fields),
+                },
+            )
+    except StagedConflict:
+        _set_progress(
+            batch,
+            status=ImportBatch.Status.FAILED,
+            finished_at=timezone.now(),
+            message="Sejak diperiksa, sebagian NIK berkas ini terdaftar di desa lain. Unggah ulang berkasnya.",
+        )
+        raise ApplicationError(batch.message, code="conflict") from None
+    except Exception as exc:
+        _set_progress(
+            batch,
+            status=ImportBatch.Status.FAILED,
+            finished_at=timezone.now(),
+            message=f"Gagal menyimpan; tidak ada data yang berubah. ({exc.__class__.__name__})",
+        )
+        raise
+    _set_progress(
+        batch,
+        status=ImportBatch.Status.APPLIED,
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        finished_at=timezone.now(),
+    )
+    return batch
+
+
+def import_batch_cancel(*, batch: ImportBatch, acting_user: User) -> ImportBatch:
+    if batch.status not in (
+        ImportBatch.Status.VALIDATED,
+        ImportBatch.Status.UPLOADED,
+        ImportBatch.Status.FAILED,
+    ):
+        raise ApplicationError("Impor ini tidak dapat dibatalkan lagi.", code="state")
+    with transaction.atomic():
+        _set_progress(batch, status=ImportBatch.Status.CANCELLED, finished_at=timezone.now())
+        audit_record(actor=acting_user, action="registry.import.cancel", target_type="import_batch", target_id=batch.pk)
+    return batch
+
+
+def worker_reveal_nik(*, worker: Worker, acting_user: User) -> str:
+    """Show a worker's full NIK to a role that needs it; every reveal is audited."""
+    from lindung.registry.selectors import can_reveal_nik
+
+    if not can_reveal_nik(acting_user):
+        raise ApplicationError("Peran Anda tidak dapat melihat NIK lengkap.", code="forbidden")
+    audit_record(
+        actor=acting_user,
+        action="registry.nik_reveal",
+        target_type="worker",
+        target_id=worker.pk,
+        region_code=worker.village_id,
+        changes={"nik": mask_nik(worker.nik)},
+    )
+    return worker.nik
+
+
+_AUDITED_FIELDS = (
+    "nik", "kk_number", "name", "sex", "birth_place", "birth_date", "address", "rt", "rw", "hamlet", "village_id",
+    "phone", "occupation_code", "specialisation", "monthly_income", "employment_status", "decile", "extreme_poor",
+    "extreme_poor_note", "has_disability", "is_wage_earner_member", "consent_given", "consent_on",
+)  # fmt: skip
+
+
+def _diff(before: dict[str, Any], after: Worker) -> dict[str, Any]:
+    changes = {}
+    for f in _AUDITED_FIELDS:
+        old, new = before.get(f), getattr(after, f)
+        if old != new:
+            if f == "nik":
+                old, new = mask_nik(str(old or "")), mask_nik(str(new))
+            changes[f] = [str(old) if old is not None else None, str(new) if new is not None else None]
+    return changes
+
+
+@transaction.atomic
+def worker_save(*, acting_user: User, worker: Worker) -> Worker:
+    """Create or update one worker (validated by the form); the village must be one the user may change."""
+    if not villages_changeable(acting_user).filter(code=worker.village_id).exists():
+        raise ApplicationError("Desa ini di luar wilayah Anda.", code="scope")
+    creating = worker.pk is None
+    before: dict[str, Any] = {}
+    if not creating:
+        before = Worker.objects.filter(pk=worker.pk).values(*_AUDITED_FIELDS).get()
+        if before["village_id"] != worker.village_id:
+            raise ApplicationError(
+                "Pindah desa diajukan lewat menu pindah desa, bukan dengan mengubah data.", code="move"
+            )
+    other = Worker.objects.filter(nik=worker.nik).exclude(pk=worker.pk).values_list("village_id", flat=True).first()
+    if other is not None:
+        where = other if user_scope(acting_user).covers(other) else "desa lain"
+        raise ApplicationError(f"NIK ini sudah terdaftar di {where}.", code="nik_taken")
+    worker.save()
+    audit_record(
+        actor=acting_user,
+        action="registry.worker.create" if creating else "registry.worker.update",
+        target_type="worker",
+        target_id=worker.pk,
+        region_code=worker.village_id,
+        changes=_diff(before, worker),
+    )
+    return worker
+
+
+@transaction.atomic
+def worker_dependant_add(*, acting_user: User, worker: Worker, dependant: Any) -> Any:
+    """Add a child or an heir to a worker of a village the user may change."""
+    if not villages_changeable(acting_user).filter(code=worker.village_id).exists():
+        raise ApplicationError("Desa ini di luar wilayah Anda.", code="scope")
+    dependant.worker = worker
+    dependant.save()
+    kind = dependant.__class__.__name__.lower()
+    audit_record(
+        actor=acting_user,
+        action=f"registry.{kind}.create",
+        target_type=kind,
+        target_id=dependant.pk,
+        region_code=worker.village_id,
+        changes={"worker": worker.pk, "name": dependant.name},
+    )
+    return dependant

@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from lindung.accounts.access import user_scope, villages_changeable, villages_visible
+from lindung.audit.models import AuditEvent
+from lindung.core.errors import ApplicationError
+from lindung.core.http import AuthedRequest
+from lindung.registry.forms import ChildForm, HeirForm, ImportUploadForm, WorkerForm
+from lindung.registry.identity import mask_nik
+from lindung.registry.importing.reading import write_template
+from lindung.registry.models import ImportBatch
+from lindung.registry.occupations import occupation_by_code, occupations
+from lindung.registry.selectors import (
+    access_import_batch_by_id,
+    access_worker_by_id,
+    can_reveal_nik,
+    import_batch_list,
+    worker_list,
+)
+from lindung.registry.services import (
+    import_batch_cancel,
+    import_batch_create,
+    worker_dependant_add,
+    worker_reveal_nik,
+    worker_save,
+)
+from lindung.registry.tasks import import_batch_apply_task, import_batch_validate_task
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+def workers(request: AuthedRequest) -> HttpResponse:
+    search = request.GET.get("q", "").strip()
+    village = request.GET.get("desa", "")
+    occupation = _int_or_none(request.GET.get("pekerjaan"))
+    decile = _int_or_none(request.GET.get("desil"))
+    queryset = worker_list(viewer=request.user, search=search, village=village, occupation=occupation, decile=decile)
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    rows = [(w, mask_nik(w.nik), occupation_by_code(w.occupation_code) if w.occupation_code else None) for w in page]
+    context = {
+        "page": page, "rows": rows, "search": search, "village": village, "occupation": occupation,
+        "decile": decile, "villages": villages_visible(request.user).values_list("code", "name"),
+        "occupations": occupations().values(), "deciles": range(1, 11),
+        "can_change": villages_changeable(request.user).exists(),
+        "filters": request.GET.urlencode() if not request.GET.get("page") else
+        "&".join(f"{k}={v}" for k, v in request.GET.items() if k != "page"),
+    }  # fmt: skip
+    template = "registry/_worker_rows.html" if request.htmx else "registry/worker_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def worker_detail(request: AuthedRequest, worker_id: int) -> HttpResponse:
+    worker = access_worker_by_id(request.user, worker_id)
+    history = AuditEvent.objects.filter(target_type="worker", target_id=str(worker.pk)).order_by("-seq")[:50]
+    can_change = villages_changeable(request.user).filter(code=worker.village_id).exists()
+    return render(request, "registry/worker_detail.html", {
+        "worker": worker, "masked_nik": mask_nik(worker.nik),
+        "occupation": occupation_by_code(worker.occupation_code) if worker.occupation_code else None,
+        "children": worker.children.all(), "heirs": worker.heirs.all(), "history": history,
+        "can_reveal": can_reveal_nik(request.user), "can_change": can_change,
+        "child_form": ChildForm(prefix="child"), "heir_form": HeirForm(prefix="heir"),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def worker_nik_reveal(request: AuthedRequest, worker_id: int) -> HttpResponse:
+    worker = access_worker_by_id(request.user, worker_id)
+    try:
+        nik = worker_reveal_nik(worker=worker, acting_user=request.user)
+    except ApplicationError as exc:
+        raise PermissionDenied(exc.message) from exc
+    return HttpResponse(f'<span class="nik" data-testid="nik">{nik}</span>')
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def worker_edit(request: AuthedRequest, worker_id: int | None = None) -> HttpResponse:
+    villages = villages_changeable(request.user)
+    if not villages.exists():
+        raise PermissionDenied
+    worker = access_worker_by_id(request.user, worker_id) if worker_id else None
+    initial = {"village": villages.first()} if worker is None and villages.count() == 1 else None
+    form = WorkerForm(request.POST or None, instance=worker, villages=villages, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = worker_save(acting_user=request.user, worker=form.save(commit=False))
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            for warning in form.nik_warnings:
+                messages.warning(request, warning)
+            messages.success(request, _("Worker data saved."))
+            return redirect("registry:worker_detail", worker_id=saved.pk)
+    return render(request, "registry/worker_form.html", {"form": form, "worker": worker})
+
+
+@login_required
+@require_POST
+def worker_dependant_new(request: AuthedRequest, worker_id: int, kind: str) -> HttpResponse:
+    worker = access_worker_by_id(request.user, worker_id)
+    form_class = {"anak": ChildForm, "ahli-waris": HeirForm}.get(kind)
+    if form_class is None:
+        raise Http404
+    form = form_class(request.POST, prefix="child" if kind == "anak" else "heir")
+    if form.is_valid():
+        try:
+            worker_dependant_add(acting_user=request.user, worker=worker, dependant=form.save(commit=False))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+    else:
+        errors = "; ".join(f"{form.fields[f].label if f in form.fields else ''}: {' '.join(map(str, e))}"
+                           for f, e in form.errors.items())  # fmt: skip
+        messages.error(request, errors)
+    return redirect("registry:worker_detail", worker_id=worker.pk)
+
+
+# --- Import ---------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_start(request: AuthedRequest) -> HttpResponse:
+    villages = list(villages_changeable(request.user).values_list("code", "name"))
+    if not villages:
+        raise PermissionDenied
+    form = ImportUploadForm(request.POST or None, request.FILES or None, villages=villages)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        village = form.cleaned_data.get("village") or (villages[0][0] if len(villages) == 1 else None)
+        with tempfile.NamedTemporaryFile(suffix=Path(upload.name).suffix) as tmp:
+            for chunk in upload.chunks():
+                tmp.write(chunk)
+            tmp.flush()
+            try:
+                batch = import_batch_create(
+                    acting_user=request.user,
+                    source=Path(tmp.name),
+                    original_name=upload.name,
+                    village_code=village,
+                    max_bytes=settings.LINDUNG_UPLOAD_MAX_BYTES,
+                )
+            except ApplicationError as exc:
+                form.add_error("file", exc.message)
+                batch = None
+        if batch is not None:
+            import_batch_validate_task.enqueue(batch.pk)
+            return redirect("registry:import_batch", batch_id=batch.pk)
+    return render(request, "registry/import_start.html", {
+        "form": form, "batches": import_batch_list(viewer=request.user)[:20],
+        "max_mb": settings.LINDUNG_UPLOAD_MAX_BYTES // (1024 * 1024),
+    })  # fmt: skip
+
+
+@login_required
+def import_batch(request: AuthedRequest, batch_id: int) -> HttpResponse:
+    batch = access_import_batch_by_id(request.user, batch_id)
+    percent = int(100 * batch.progress_done / batch.progress_total) if batch.progress_total else 0
+    running = batch.status in (
+        ImportBatch.Status.UPLOADED,
+        ImportBatch.Status.VALIDATING,
+        ImportBatch.Status.APPLYING,
+    )
+    context = {"batch": batch, "percent": min(percent, 100), "running": running}
+    template = "registry/_import_status.html" if request.htmx else "registry/import_batch.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def import_batch_apply(request: AuthedRequest, batch_id: int) -> HttpResponse:
+    batch = access_import_batch_by_id(request.user, batch_id)
+    if batch.status != ImportBatch.Status.VALIDATED:
+        messages.error(request, _("This import cannot be saved in its current state."))
+    else:
+        # Marked at once, so a second click cannot queue the same file twice.
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.APPLYING)
+        import_batch_apply_task.enqueue(batch.pk)
+    return redirect("registry:import_batch", batch_id=batch.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_batch_cancel_view(request: AuthedRequest, batch_id: int) -> HttpResponse:
+    batch = access_import_batch_by_id(request.user, batch_id)
+    if request.method == "POST":
+        try:
+            import_batch_cancel(batch=batch, acting_user=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Import cancelled; nothing was saved."))
+        return redirect("registry:import_batch", batch_id=batch.pk)
+    return render(request, "registry/import_cancel.html", {"batch": batch})
+
+
+@login_required
+def import_batch_errors(request: AuthedRequest, batch_id: int) -> FileResponse:
+    batch = access_import_batch_by_id(request.user, batch_id)
+    if not batch.errors_path or not Path(batch.errors_path).exists():
+        raise Http404
+    name = f"kesalahan-impor-{batch.pk}.xlsx"
+    return FileResponse(Path(batch.errors_path).open("rb"), as_attachment=True, filename=name)
+
+
+@login_required
+def import_template(request: AuthedRequest, file_format: str) -> FileResponse:
+    if file_format not in ("xlsx", "csv") or not user_scope(request.user).can_change():
+        raise Http404
+    folder = Path(settings.MEDIA_ROOT) / "templates"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"templat-impor-pekerja.{file_format}"
+    write_template(path, file_format)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)

@@ -99,3 +99,23 @@ class ImportUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = [("", _("From the file's Kode Desa column")), *villages]
         self.fields["village"].choices = choices  # type: ignore[attr-defined]
+
+
+class TransferRequestForm(forms.Form):
+    nik = forms.CharField(label=_("NIK of the worker"), max_length=40)
+    to_village_code = forms.ChoiceField(label=_("Move to village"))
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+    def __init__(self, *args, villages=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_village_code"].choices = list(villages)  # type: ignore[attr-defined]
+
+
+class NikCorrectionForm(forms.Form):
+    new_nik = forms.CharField(label=_("Correct NIK"), max_length=40)
+    reason = forms.CharField(label=_("Reason"), max_length=255, help_text=_("E.g. typing error, as on the KTP."))
+
+
+class MergeForm(forms.Form):
+    other_nik = forms.CharField(label=_("NIK of the duplicate record"), max_length=40)
+    reason = forms.CharField(label=_("Reason"), max_length=255)

@@ -172,3 +172,39 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_status_display()})"
+
+
+class WorkerTransfer(models.Model):
+    """A worker moving between villages: requested by the new village, confirmed by the old one."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="transfers")
+    from_village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("from"))
+    to_village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("to"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("village transfer")
+        verbose_name_plural = _("village transfers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker"], condition=models.Q(status="requested"), name="one_open_transfer_per_worker"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.from_village_id} → {self.to_village_id}"

@@ -7,7 +7,7 @@ from django.http import Http404
 
 from lindung.accounts.access import user_scope
 from lindung.accounts.models import Role, User
-from lindung.registry.models import ImportBatch, Worker
+from lindung.registry.models import ImportBatch, Worker, WorkerTransfer
 
 #: Roles whose work needs the full NIK (registration, BPJS enrolment); they see it on request, audited.
 NIK_REVEAL_ROLES = (Role.ADMIN, Role.VILLAGE_OPERATOR, Role.VILLAGE_HEAD, Role.BPJS_OFFICER)
@@ -63,3 +63,21 @@ def access_import_batch_by_id(viewer: User, batch_id: int) -> ImportBatch:
     if batch is None:
         raise Http404("Impor tidak ditemukan.")
     return batch
+
+
+def transfer_lists(*, viewer: User) -> tuple[QuerySet[WorkerTransfer], QuerySet[WorkerTransfer]]:
+    """(incoming: requests the viewer's villages must decide, outgoing: requests into the viewer's villages)."""
+    scope = user_scope(viewer)
+    base = WorkerTransfer.objects.select_related("worker", "from_village", "to_village", "requested_by")
+    to_decide = base.filter(scope.q("from_village__code"))
+    requested = base.filter(scope.q("to_village__code"))
+    return to_decide, requested
+
+
+def access_transfer_by_id(viewer: User, transfer_id: int) -> WorkerTransfer:
+    """A transfer the viewer's villages are party to, or Http404."""
+    to_decide, requested = transfer_lists(viewer=viewer)
+    transfer = (to_decide | requested).filter(pk=transfer_id).first()
+    if transfer is None:
+        raise Http404("Permintaan tidak ditemukan.")
+    return transfer

@@ -17,16 +17,27 @@ from lindung.accounts.access import user_scope, villages_changeable, villages_vi
 from lindung.audit.models import AuditEvent
 from lindung.core.errors import ApplicationError
 from lindung.core.http import AuthedRequest
-from lindung.registry.forms import ChildForm, HeirForm, ImportUploadForm, WorkerForm
+from lindung.registry.forms import (
+    ChildForm,
+    HeirForm,
+    ImportUploadForm,
+    MergeForm,
+    NikCorrectionForm,
+    TransferRequestForm,
+    WorkerForm,
+)
 from lindung.registry.identity import mask_nik
 from lindung.registry.importing.reading import write_template
+from lindung.registry.lifecycle import transfer_decide, transfer_request, worker_correct_nik, worker_merge
 from lindung.registry.models import ImportBatch
 from lindung.registry.occupations import occupation_by_code, occupations
 from lindung.registry.selectors import (
     access_import_batch_by_id,
+    access_transfer_by_id,
     access_worker_by_id,
     can_reveal_nik,
     import_batch_list,
+    transfer_lists,
     worker_list,
 )
 from lindung.registry.services import (
@@ -233,3 +244,95 @@ def import_template(request: AuthedRequest, file_format: str) -> FileResponse:
     path = folder / f"templat-impor-pekerja.{file_format}"
     write_template(path, file_format)
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+
+
+# --- Moving, merging, correcting --------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfers(request: AuthedRequest) -> HttpResponse:
+    villages = list(villages_changeable(request.user).values_list("code", "name"))
+    form = TransferRequestForm(request.POST or None, villages=villages)
+    if request.method == "POST":
+        if not villages:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                transfer_request(acting_user=request.user, **form.cleaned_data)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request, _("Request sent. The village where the worker is registered must confirm it.")
+                )
+                return redirect("registry:transfers")
+    to_decide, requested = transfer_lists(viewer=request.user)
+    return render(request, "registry/transfers.html", {
+        "form": form, "can_request": bool(villages), "to_decide": to_decide[:100], "requested": requested[:100],
+    })  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer_decide_view(request: AuthedRequest, transfer_id: int) -> HttpResponse:
+    transfer = access_transfer_by_id(request.user, transfer_id)
+    if request.method == "POST":
+        confirm = request.POST.get("decision") == "confirm"
+        try:
+            transfer_decide(acting_user=request.user, transfer=transfer, confirm=confirm,
+                            reason=request.POST.get("reason", ""))  # fmt: skip
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("registry:transfer_decide", transfer_id=transfer.pk)
+        messages.success(request, _("Transfer confirmed.") if confirm else _("Transfer rejected."))
+        return redirect("registry:transfers")
+    can_decide = (
+        transfer.status == transfer.Status.REQUESTED
+        and villages_changeable(request.user).filter(code=transfer.from_village_id).exists()
+    )
+    return render(request, "registry/transfer_decide.html", {
+        "transfer": transfer, "masked_nik": mask_nik(transfer.worker.nik), "can_decide": can_decide,
+    })  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def worker_correct_nik_view(request: AuthedRequest, worker_id: int) -> HttpResponse:
+    worker = access_worker_by_id(request.user, worker_id)
+    form = NikCorrectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            worker_correct_nik(acting_user=request.user, worker=worker, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The NIK has been corrected."))
+            return redirect("registry:worker_detail", worker_id=worker.pk)
+    return render(request, "registry/worker_correct_nik.html", {
+        "worker": worker, "masked_nik": mask_nik(worker.nik), "form": form,
+    })  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def worker_merge_view(request: AuthedRequest, worker_id: int) -> HttpResponse:
+    keep = access_worker_by_id(request.user, worker_id)
+    form = MergeForm(request.POST or None)
+    other = None
+    if request.method == "POST" and form.is_valid():
+        other = worker_list(viewer=request.user, search=form.cleaned_data["other_nik"]).exclude(pk=keep.pk).first()
+        if other is None:
+            form.add_error("other_nik", _("No other record with this NIK in your area."))
+        elif request.POST.get("confirmed") == "1":
+            try:
+                worker_merge(acting_user=request.user, keep=keep, remove=other, reason=form.cleaned_data["reason"])
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The two records have been merged."))
+                return redirect("registry:worker_detail", worker_id=keep.pk)
+    return render(request, "registry/worker_merge.html", {
+        "keep": keep, "other": other, "form": form, "keep_nik": mask_nik(keep.nik),
+        "other_nik": mask_nik(other.nik) if other else "",
+    })  # fmt: skip

@@ -58,6 +58,9 @@ def merge_valid_rows(valid_csv: Path, *, fields: tuple[str, ...], dry_run: bool 
     with connection.cursor() as cursor:
         columns_sql = ", ".join(f"{f} {_SQL_TYPE[f]}" for f in WORKER_FIELDS)
         if vendor == "postgresql":
+            # ON COMMIT DROP cleans up after a real import; the DROP covers several imports inside one
+            # outer transaction (tests, or a caller batching files).
+            cursor.execute("DROP TABLE IF EXISTS pg_temp.worker_stage")
             cursor.execute(f"CREATE TEMPORARY TABLE worker_stage ({columns_sql}) ON COMMIT DROP")
             with (
                 valid_csv.open("rb") as source,

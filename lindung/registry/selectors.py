@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from lindung.accounts.access import user_scope
 from lindung.accounts.models import Role, User
+from lindung.registry.eligibility import eligible_q
 from lindung.registry.models import ImportBatch, Worker, WorkerTransfer
 
 #: Roles whose work needs the full NIK (registration, BPJS enrolment); they see it on request, audited.
@@ -24,6 +26,7 @@ def worker_list(
     village: str = "",
     occupation: int | None = None,
     decile: int | None = None,
+    eligible: bool | None = None,
 ) -> QuerySet[Worker]:
     """Workers in the viewer's scope, filtered; a NIK search matches the whole NIK only."""
     workers = Worker.objects.filter(user_scope(viewer).q("village__code")).select_related("village")
@@ -39,6 +42,9 @@ def worker_list(
         workers = workers.filter(occupation_code=occupation)
     if decile is not None:
         workers = workers.filter(decile=decile)
+    if eligible is not None:
+        rule = eligible_q(timezone.localdate())
+        workers = workers.filter(rule) if eligible else workers.exclude(rule)
     return workers.order_by("village_id", "name", "pk")
 
 

@@ -63,16 +63,20 @@ def workers(request: AuthedRequest) -> HttpResponse:
     village = request.GET.get("desa", "")
     occupation = _int_or_none(request.GET.get("pekerjaan"))
     decile = _int_or_none(request.GET.get("desil"))
-    queryset = worker_list(viewer=request.user, search=search, village=village, occupation=occupation, decile=decile)
+    eligible = {"ya": True, "tidak": False}.get(request.GET.get("layak", ""))
+    queryset = worker_list(
+        viewer=request.user, search=search, village=village, occupation=occupation, decile=decile, eligible=eligible
+    )
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     rows = [(w, mask_nik(w.nik), occupation_by_code(w.occupation_code) if w.occupation_code else None) for w in page]
+    params = request.GET.copy()
+    params.pop("page", None)
     context = {
         "page": page, "rows": rows, "search": search, "village": village, "occupation": occupation,
-        "decile": decile, "villages": villages_visible(request.user).values_list("code", "name"),
+        "decile": decile, "eligible": request.GET.get("layak", ""),
+        "villages": villages_visible(request.user).values_list("code", "name"),
         "occupations": occupations().values(), "deciles": range(1, 11),
-        "can_change": villages_changeable(request.user).exists(),
-        "filters": request.GET.urlencode() if not request.GET.get("page") else
-        "&".join(f"{k}={v}" for k, v in request.GET.items() if k != "page"),
+        "can_change": villages_changeable(request.user).exists(), "filters": params.urlencode(),
     }  # fmt: skip
     template = "registry/_worker_rows.html" if request.htmx else "registry/worker_list.html"
     return render(request, template, context)

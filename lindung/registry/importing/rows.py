@@ -57,7 +57,8 @@ COLUMN_LABELS: dict[str, str] = {
 
 _EMPLOYMENT = {
     "informal": "informal", "pekerja informal": "informal", "tidak tetap": "informal",
-    "serabutan": "informal", "bekerja tidak tetap": "informal",
+    "serabutan": "informal", "bekerja tidak tetap": "informal", "bukan penerima upah": "informal",
+    "pekerja bukan penerima upah": "informal", "bpu": "informal", "pekerja mandiri": "informal",
     "usaha sendiri": "self_employed", "berusaha sendiri": "self_employed", "wiraswasta": "self_employed",
     "wirausaha": "self_employed", "self_employed": "self_employed",
     "buruh harian": "daily_labourer", "buruh harian lepas": "daily_labourer", "harian lepas": "daily_labourer",

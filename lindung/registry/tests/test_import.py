@@ -186,3 +186,34 @@ def test_import_query_count_does_not_grow_with_rows(tmp_path, city_officer):
         run_import(large, "--user", city_officer.username)
     assert Worker.objects.count() == 300
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_import_error_report_neutralises_formulas(tmp_path, city_officer):
+    rows = ['1;517103450890000;=HYPERLINK("http://x");P;05-08-1990;51.71.03.2008;;;;']
+    result = run_import(write_messy_csv(tmp_path / "rumus.csv", rows), "--user", city_officer.username)
+    assert result["rejected"] == 1
+    line = next(load_workbook(result["errors_file"]).worksheets[0].iter_rows(min_row=2, values_only=True))
+    assert line[2] == '\'=HYPERLINK("http://x")'  # the Nama cell, shown as text, never a formula
+
+
+def test_import_downloadable_template_imports_cleanly(tmp_path, operator_tegal_harum):
+    from lindung.registry.importing.reading import write_template
+
+    for file_format in ("xlsx", "csv"):
+        path = tmp_path / f"templat.{file_format}"
+        write_template(path, file_format)
+        result = run_import(path, "--dry-run", "--user", operator_tegal_harum.username)
+        assert (result["rows"], result["valid"], result["rejected"]) == (1, 1, 0), file_format
+
+
+def test_import_web_upload_over_the_cap_refused(client, operator_tegal_harum, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    settings.LINDUNG_UPLOAD_MAX_BYTES = 1024
+    client.force_login(operator_tegal_harum)
+    big = SimpleUploadedFile("besar.csv", b"NIK;Nama\n" + b"5171034508900003;Nama\n" * 200)
+    response = client.post(reverse("registry:import_start"), {"file": big})
+    assert response.status_code == 200
+    assert "terlalu besar" in response.content.decode()
+    assert not ImportBatch.objects.exists()

@@ -91,3 +91,31 @@ def test_read_only_role_has_no_import(client, bali, make_user):
     viewer = make_user("prov", Role.PROVINCE_VIEWER, "51")
     client.force_login(viewer)
     assert client.get(reverse("registry:import_start")).status_code == 403
+
+
+def test_worker_list_eligibility_filter_by_default_rules(client, city_officer, bali):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+
+    def born(years_ago: int, days: int = 0):
+        return today.replace(year=today.year - years_ago) - __import__("datetime").timedelta(days=days)
+
+    cases = {  # name: (birth date, income, PU member, occupation) -> eligible? (RULES.md defaults)
+        "ok": (born(40), 900_000, False, 9, True),
+        "just18": (born(18), None, False, 9, True),
+        "17": (born(18, days=-1), None, False, 9, False),
+        "65": (born(66, days=-1), None, False, 9, True),
+        "66": (born(66), None, False, 9, False),
+        "income1m": (born(40), 1_000_000, False, 9, False),
+        "pu": (born(40), 500_000, True, 9, False),
+        "pns": (born(40), 500_000, False, 5, False),
+    }
+    for i, (name, (birth, income, pu, occupation, _expected)) in enumerate(cases.items()):
+        Worker.objects.create(
+            nik=f"51710345089{i + 1:05d}", name=name, sex="P", birth_date=birth, village_id="51.71.03.2008",
+            monthly_income=income, is_wage_earner_member=pu, occupation_code=occupation,
+        )  # fmt: skip
+    client.force_login(city_officer)
+    shown = {w.name for w, _nik, _occ in client.get(reverse("registry:workers"), {"layak": "ya"}).context["rows"]}
+    assert shown == {name for name, case in cases.items() if case[-1]}

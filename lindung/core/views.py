@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from lindung.core.http import AuthedRequest
 from lindung.regions.selectors import scope_counts, scope_roots
+from lindung.registry.selectors import worker_list
 
 
 @login_required
@@ -15,6 +16,7 @@ def home(request: AuthedRequest) -> HttpResponse:
         {
             "counts": scope_counts(viewer=request.user),
             "roots": scope_roots(viewer=request.user),
+            "workers": worker_list(viewer=request.user).count(),
         },
     )
 

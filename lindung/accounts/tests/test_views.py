@@ -160,3 +160,16 @@ def test_production_mode_requires_secret_key(tmp_path):
         check=True,
     )
     assert ok.stdout.strip() == "True False"
+
+
+def test_home_counts_registered_workers_in_scope(client, operator_tegal_harum, city_officer):
+    from lindung.registry.models import Worker
+
+    Worker.objects.create(nik="5171034508900003", name="A", sex="P", birth_date="1990-08-05", village_id=TEGAL_HARUM)
+    Worker.objects.create(
+        nik="5171011203850001", name="B", sex="L", birth_date="1985-03-12", village_id="51.71.01.1001"
+    )
+    client.force_login(operator_tegal_harum)
+    assert client.get("/").context["workers"] == 1
+    client.force_login(city_officer)
+    assert client.get("/").context["workers"] == 2

@@ -60,7 +60,9 @@ test-browser: install-test
 test: lint test-sqlite test-postgres test-browser
 
 bench: install-test
+	$(BIN)/pip install -q -c requirements.lock -e '.[test,bench]'
 	$(BIN)/python scripts/bench.py
+	$(BIN)/lindung bench import --rows 100000 --database both --json
 
 clean:
 	rm -rf $(VENV) var

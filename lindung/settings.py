@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "lindung.regions",
     "lindung.accounts",
     "lindung.registry",
+    "lindung.benchmarks",
 ]
 
 MIDDLEWARE = [

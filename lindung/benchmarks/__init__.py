@@ -1,0 +1,1 @@
+"""Benchmarks run as `lindung bench …` (issue 3: the worker import against COPY and django-import-export)."""

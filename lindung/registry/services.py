@@ -17,7 +17,7 @@ from lindung.audit.recording import audit_record
 from lindung.core.errors import ApplicationError
 from lindung.regions.models import Region
 from lindung.registry.identity import mask_nik
-from lindung.registry.importing.apply import StagedConflict, merge_valid_rows
+from lindung.registry.importing.apply import StagedConflict, merge_valid_rows, registered_workers
 from lindung.registry.importing.pipeline import ValidationSummary, update_fields, validate_file
 from lindung.registry.importing.reading import FileProblem, check_upload
 from lindung.registry.models import ImportBatch, Worker
@@ -138,9 +138,8 @@ def import_batch_validate(*, batch: ImportBatch) -> ValidationSummary:
         name = all_names.get(code) if visible_names is not None else changeable.get(code)
         return f"Desa/Kel. {name}" if name else None
 
-    def existing(niks: list[str], fields: tuple[str, ...]) -> dict[str, tuple[str, dict[str, Any]]]:
-        rows = Worker.objects.filter(nik__in=niks).values("nik", *fields)
-        return {r["nik"]: (r["village_id"], r) for r in rows}
+    def existing(niks: list[str], fields: tuple[str, ...]) -> dict[str, tuple[str, str]]:
+        return registered_workers(niks, fields)
 
     folder = Path(batch.stored_path).parent
     try:
@@ -188,7 +187,8 @@ def import_batch_apply(*, batch: ImportBatch, acting_user: User | None) -> Impor
     _set_progress(batch, status=ImportBatch.Status.APPLYING)
     try:
         with transaction.atomic():
-            result = merge_valid_rows(Path(batch.valid_path), fields=fields)
+            expect_new = batch.valid > 0 and batch.created == batch.valid
+            result = merge_valid_rows(Path(batch.valid_path), fields=fields, expect_new=expect_new)
             audit_record(
                 actor=acting_user,
                 actor_username="" if acting_user else "cli",

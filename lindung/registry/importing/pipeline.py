@@ -2,33 +2,68 @@
 
 Memory stays bounded: rows are read, checked and written out one block at a time; only the NIKs seen so far
 (for duplicates within the file) are kept for the whole file.
+
+A large CSV is checked by worker processes (`chunks.py`), fed chunk by chunk with a bounded number of chunks
+in flight; this process takes their results in file order and does everything that depends on the order or on
+the database (duplicates, registered workers, counts, the staged CSV and the error report), block by block as
+before. A small file, an XLSX or a UTF-16 file is checked in this process. Both ways give the same files.
 """
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
+import gc
 import hashlib
-from collections.abc import Callable, Iterable
+import multiprocessing
+import os
+import sys
+import tempfile
+import zipfile
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import IllegalCharacterError
 
 from lindung.registry.identity import mask_nik
 from lindung.registry.importing.cells import neutralise
-from lindung.registry.importing.reading import open_table
-from lindung.registry.importing.rows import COLUMN_FIELDS, COLUMN_LABELS, WORKER_FIELDS, RowResult, check_row
+from lindung.registry.importing.chunks import (
+    BULK_GC_THRESHOLDS,
+    CheckedRow,
+    ChunkChecker,
+    ChunkResult,
+    ChunkSpec,
+    check_chunk_in_worker,
+    chunk_lines,
+    raw_cells,
+    start_worker,
+)
+from lindung.registry.importing.reading import FileProblem, Table, open_table
+from lindung.registry.importing.rows import _SEP, COLUMN_FIELDS, COLUMN_LABELS, WORKER_FIELDS
 
 Progress = Callable[[int], None]
-#: (nik list) -> {nik: (village code, {field: value})} for workers already registered.
-ExistingLookup = Callable[[list[str], tuple[str, ...]], dict[str, tuple[str, dict[str, Any]]]]
+#: (NIKs, fields) -> {nik: (village code, the fields as staged in valid.csv joined by "\x1f")} for the workers
+#: already registered (see `apply.registered_workers`).
+ExistingLookup = Callable[[list[str], tuple[str, ...]], dict[str, tuple[str, str]]]
 
 _BAD = PatternFill("solid", start_color="F8D7DA", end_color="F8D7DA")
 _WARN = PatternFill("solid", start_color="FFF3CD", end_color="FFF3CD")
+
+#: Files at least this big are checked by worker processes when the machine has more than one core.
+PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+CHUNK_CHARS = 1 << 20
 
 
 @dataclass
@@ -61,21 +96,14 @@ def update_fields(columns: Iterable[str]) -> tuple[str, ...]:
     return tuple(f for f in WORKER_FIELDS if f in present)
 
 
-def _csv_value(value: Any) -> str:
-    if value is None:
-        return ""
-    if value is True:
-        return "1"
-    if value is False:
-        return "0"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
+def _printable(text: str) -> str:
+    """Control characters cannot be stored in XLSX; show where they were instead of failing the import."""
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text) if not text.isprintable() else text
 
 
 def _display(value: Any) -> Any:
     if isinstance(value, str):
-        return neutralise(value)
+        return neutralise(_printable(value))
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=None)
     return value
@@ -89,14 +117,7 @@ class _ErrorReport:
         self.columns = columns
         self.book = Workbook(write_only=True)
         self.sheet = self.book.create_sheet("Kesalahan")
-        bold = Font(bold=True)
-        header = ["Baris", *[COLUMN_LABELS.get(c, c) for c in columns], "Status", "Alasan"]
-        cells = []
-        for text in header:
-            c = WriteOnlyCell(self.sheet, value=text)
-            c.font = bold
-            cells.append(c)
-        self.sheet.append(cells)
+        self.sheet.append(_header_cells(self.sheet, columns))
         self.count = 0
 
     def add(self, row_number: int, values: dict[str, Any], status: str, problems: list[tuple[str, str, str]]) -> None:
@@ -109,13 +130,348 @@ class _ErrorReport:
                 c.fill = _BAD if level == "error" else _WARN
             cells.append(c)
         cells.append(WriteOnlyCell(self.sheet, value=status))
-        reason = "; ".join(f"{COLUMN_LABELS.get(col, col)}: {msg}" for col, msg, _l in problems)
-        cells.append(WriteOnlyCell(self.sheet, value=neutralise(reason)))
+        cells.append(WriteOnlyCell(self.sheet, value=neutralise(_reason(problems))))
         self.sheet.append(cells)
         self.count += 1
 
     def close(self) -> None:
         self.book.save(self.path)
+
+
+def _header_cells(sheet: Any, columns: list[str]) -> list[WriteOnlyCell]:
+    bold = Font(bold=True)
+    header = ["Baris", *[COLUMN_LABELS.get(c, c) for c in columns], "Status", "Alasan"]
+    cells = []
+    for text in header:
+        c = WriteOnlyCell(sheet, value=text)
+        c.font = bold
+        cells.append(c)
+    return cells
+
+
+def _reason(problems: list[tuple[str, str, str]]) -> str:
+    return _printable("; ".join(f"{COLUMN_LABELS.get(col, col)}: {msg}" for col, msg, _l in problems))
+
+
+_ROWS_END = "</sheetData>"
+_NOT_PLAIN_START = frozenset("=+-@\t\r #")  # neutralised, kept with xml:space, or maybe an error code
+
+
+class _TextErrorReport:
+    """`_ErrorReport` for a CSV, whose cells are all text: the same workbook, written without cell objects.
+
+    openpyxl needs about 250 µs a row to build and serialise its cell objects; a national file with a few
+    percent of rows to report spends most of its time there. This writes the rows' XML exactly as openpyxl's
+    write-only worksheet does (inline strings, its escaping and `xml:space`, its checks on text: truncation,
+    illegal characters, error codes) to a temporary file, and at `close` lets openpyxl write the workbook with
+    the header row and the same cell styles, then puts the rows into its sheet.
+    """
+
+    def __init__(self, path: Path, columns: list[str]) -> None:
+        self.path = path
+        self.columns = columns
+        self.count = 0
+        self._row = 1  # the header
+        self._letters = [get_column_letter(i) for i in range(1, len(columns) + 4)]
+        self._cells = list(zip(self._letters[1:], columns, strict=False))
+        self._styles: dict[str, str] = {}  # "error"/"warning" -> style id, in order of first use (as openpyxl)
+        self._rows: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
+
+    def add(self, row_number: int, values: dict[str, Any], status: str, problems: list[tuple[str, str, str]]) -> None:
+        marked = {column: level for column, _m, level in problems}
+        self._row += 1
+        r = str(self._row)
+        parts = [f'<row r="{r}"><c r="A{r}" t="n"><v>{row_number}</v></c>']
+        append = parts.append
+        for letter, column in self._cells:
+            value = values.get(column)
+            level = marked.get(column)
+            if level:
+                style = self._styles.get(level)
+                if style is None:
+                    style = self._styles[level] = str(len(self._styles) + 2)  # 1 is the bold header
+                append(self._cell(letter + r, _display(value), style))
+            elif value == "":
+                append(f'<c r="{letter}{r}" t="inlineStr" />')
+            elif (
+                type(value) is str
+                and value[0] not in _NOT_PLAIN_START
+                and value[-1] != " "
+                and len(value) <= 32767
+                and value.isprintable()
+                and "&" not in value
+                and "<" not in value
+                and ">" not in value
+            ):  # the common cell: nothing to neutralise, escape, truncate or preserve
+                append(f'<c r="{letter}{r}" t="inlineStr"><is><t>{value}</t></is></c>')
+            else:
+                append(self._cell(letter + r, _display(value), None))
+        width = len(self.columns)
+        append(self._cell(self._letters[width + 1] + r, status, None))
+        append(self._cell(self._letters[width + 2] + r, neutralise(_reason(problems)), None))
+        append("</row>")
+        self._rows.write("".join(parts))
+        self.count += 1
+
+    @staticmethod
+    def _cell(ref: str, value: Any, style: str | None) -> str:
+        s = f' s="{style}"' if style else ""
+        if value is None:
+            return f'<c r="{ref}"{s} t="n" />' if style else ""
+        if not isinstance(value, str):  # a CSV gives text only; anything else is written by openpyxl's rules
+            raise TypeError(f"unexpected cell value {value!r}")
+        text = value[:32767]
+        if not text.isprintable() and ILLEGAL_CHARACTERS_RE.search(text):
+            raise IllegalCharacterError(f"{text} cannot be used in worksheets.")
+        if not text:
+            return f'<c r="{ref}"{s} t="inlineStr" />'
+        escaped = text
+        if "&" in text or "<" in text or ">" in text:  # ElementTree's escaping of text
+            escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if text in ERROR_CODES:
+            return f'<c r="{ref}"{s} t="e"><v>{escaped}</v></c>'
+        stripped = text.strip()
+        space = ' xml:space="preserve"' if stripped and stripped != text else ""
+        return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{escaped}</t></is></c>'
+
+    def close(self) -> None:
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("Kesalahan")
+        sheet.append(_header_cells(sheet, self.columns))
+        for level, style in self._styles.items():  # register the fills in the order the rows used them
+            c = WriteOnlyCell(sheet)
+            c.fill = _BAD if level == "error" else _WARN
+            if str(c.style_id) != style:
+                raise RuntimeError(f"cell style {c.style_id} is not {style}")
+        skeleton = self.path.with_name(self.path.name + ".part")
+        book.save(skeleton)
+        try:
+            with (
+                zipfile.ZipFile(skeleton) as source,
+                zipfile.ZipFile(self.path, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1) as target,
+            ):
+                for info in source.infolist():
+                    data = source.read(info.filename)
+                    if info.filename != "xl/worksheets/sheet1.xml":
+                        target.writestr(info.filename, data)
+                        continue
+                    text = data.decode("utf-8")
+                    cut = text.index(_ROWS_END)
+                    with target.open(info.filename, "w", force_zip64=True) as member:
+                        member.write(text[:cut].encode())
+                        self._rows.seek(0)
+                        while block := self._rows.read(1 << 20):
+                            member.write(block.encode())
+                        member.write(text[cut:].encode())
+        finally:
+            self._rows.close()
+            skeleton.unlink(missing_ok=True)
+
+
+class _Recovery:
+    """The raw cells of a row, found again from its chunk (only duplicates and rows rejected late need them).
+
+    A segment is a chunk (its text, whether rows start at character offsets, its lines once split) or, for a
+    file read by `blocks()`, the block's list of cell dicts.
+    """
+
+    def __init__(self, spec: ChunkSpec) -> None:
+        self.spec = spec
+        self._firsts: deque[int] = deque()
+        self._segments: deque[list[Any]] = deque()  # [chunk, at_offsets, lines] or [None, False, cell dicts]
+
+    def add_chunk(self, rows: list[CheckedRow], chunk: str, at_offsets: bool) -> None:
+        if rows:
+            self._firsts.append(rows[0][0])
+            self._segments.append([chunk, at_offsets, None])
+
+    def add_block(self, rows: list[CheckedRow], cells: list[dict[str, object]]) -> None:
+        if rows:
+            self._firsts.append(rows[0][0])
+            self._segments.append([None, False, cells])
+
+    def forget_before(self, number: int) -> None:
+        while len(self._firsts) > 1 and self._firsts[1] <= number:
+            self._firsts.popleft()
+            self._segments.popleft()
+
+    def cells(self, row: CheckedRow) -> dict[str, object]:
+        problems = row[4]
+        if problems is not None:
+            return problems[2]  # type: ignore[no-any-return]
+        segment = self._segments[bisect.bisect_right(self._firsts, row[0]) - 1]
+        chunk, at_offsets, lines = segment
+        if chunk is None:
+            return lines[row[5]]  # type: ignore[no-any-return]
+        if not at_offsets and lines is None:
+            lines = segment[2] = chunk_lines(chunk)  # split once, for every row of the chunk that needs it
+        return raw_cells(chunk, row[5], self.spec, at_offset=at_offsets, lines=lines)
+
+
+class _Validation:
+    """The in-order part: duplicates, registered workers, counts, the staged CSV and the error report."""
+
+    def __init__(
+        self,
+        *,
+        summary: ValidationSummary,
+        fields: tuple[str, ...],
+        existing: ExistingLookup,
+        visible_villages: Callable[[str], str | None],
+        report: _ErrorReport | _TextErrorReport,
+        valid_file: IO[str],
+        recovery: _Recovery,
+        progress: Progress | None,
+    ) -> None:
+        self.summary = summary
+        self.fields = fields
+        self.existing = existing
+        self.visible_villages = visible_villages
+        self.report = report
+        self.valid_file = valid_file
+        self.recovery = recovery
+        self.progress = progress
+        self.digest = hashlib.sha256()
+        self.seen: dict[int, int] = {}  # NIK as a number (16 digits) -> the row it first appeared on
+        self.all_fields = fields == WORKER_FIELDS
+        self.stored_form = itemgetter(*(WORKER_FIELDS.index(f) for f in fields))
+        self.village_at = WORKER_FIELDS.index("village_id")
+
+    def block(self, rows: list[CheckedRow]) -> None:
+        summary = self.summary
+        report = self.report
+        summary.rows += len(rows)
+        seen = self.seen
+        checked: list[CheckedRow] = []
+        for row in rows:
+            nik = row[1]
+            if nik is not None:
+                key = int(nik)
+                first = seen.get(key)
+                if first is not None:
+                    summary.duplicates += 1
+                    message = f"NIK sama dengan baris {first}; baris ini dilewati."
+                    report.add(row[0], self.recovery.cells(row), "Duplikat", [("nik", message, "error")])
+                    continue
+                seen[key] = row[0]
+            checked.append(row)
+        candidates = [row[1] for row in checked if row[2] is not None]
+        found = self.existing(candidates, self.fields) if candidates else {}  # type: ignore[arg-type]
+        staged: list[str] = []
+        lines: list[str] = []
+        created = updated = unchanged = 0
+        for row in checked:
+            number, nik, joined, line, problems, _start = row
+            if joined is None:
+                summary.rejected += 1
+                errors, warnings, values = problems
+                marked = [(c, m, "error") for c, m in errors] + [(c, m, "warning") for c, m in warnings]
+                report.add(number, values, "Ditolak", marked)
+                continue
+            hit = found.get(nik) if found else None  # type: ignore[arg-type]
+            if hit is not None:
+                village, stored = hit
+                values_now = joined.split(_SEP)
+                if village != values_now[self.village_at]:
+                    name = self.visible_villages(village)
+                    where = f"di {name} ({village})" if name else "di desa lain"
+                    message = f"NIK sudah terdaftar {where}. Pindah desa diajukan lewat menu pindah desa."
+                    summary.other_village_niks.append(mask_nik(nik))  # type: ignore[arg-type]
+                    summary.rejected += 1
+                    warnings = problems[1] if problems is not None else []
+                    marked = [("nik", message, "error")] + [(c, m, "warning") for c, m in warnings]
+                    report.add(number, self.recovery.cells(row), "Ditolak", marked)
+                    continue
+                if stored == (joined if self.all_fields else _SEP.join(self.stored_form(values_now))):
+                    unchanged += 1
+                else:
+                    updated += 1
+            else:
+                created += 1
+            if problems is not None:
+                summary.warnings += 1
+                report.add(
+                    number, problems[2], "Peringatan (tetap disimpan)", [(c, m, "warning") for c, m in problems[1]]
+                )
+            staged.append(joined)
+            lines.append(joined if line is None else line)
+        summary.created += created
+        summary.updated += updated
+        summary.unchanged += unchanged
+        summary.valid += len(staged)
+        if staged:
+            # csv.writer's lines: the joined values with "," between them, or the quoted line it made.
+            self.valid_file.write("\r\n".join(lines).replace(_SEP, ",") + "\r\n")
+            self.digest.update("".join(staged).encode())
+        if self.progress:
+            self.progress(summary.rows)
+
+
+def _worker_count(table: Table, workers: int | None) -> int:
+    if not table.chunkable:
+        return 0
+    if workers is not None:
+        return workers
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    if cores < 2 or table.path.stat().st_size < PARALLEL_MIN_BYTES:
+        return 0
+    return 2 if "fork" in multiprocessing.get_all_start_methods() else 0
+
+
+def _checked_chunks(
+    table: Table, spec: ChunkSpec, workers: int, chunk_chars: int
+) -> Generator[tuple[str, ChunkResult], None, None]:
+    """(chunk, its checked rows) for each chunk, in file order."""
+    chunks = table.text_chunks(chunk_chars)
+    if workers < 1:
+        checker = ChunkChecker(spec)
+        for number, chunk in chunks:
+            yield chunk, checker.check_chunk(chunk, number)
+        return
+    # Fork: a worker starts in milliseconds with the checker's modules already imported, and nothing re-runs
+    # the caller's main script (spawn and forkserver do). The workers never touch the database connections
+    # they inherit, and leave through os._exit, so nothing of the parent's is closed or flushed twice.
+    for stream in (sys.stdout, sys.stderr):  # a buffered line must not be written by a worker too
+        with suppress(AttributeError, OSError, ValueError):  # no stream, or a closed one
+            stream.flush()
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=start_worker, initargs=(spec,))
+    in_flight: deque[tuple[str, Future[ChunkResult]]] = deque()
+    try:
+        for number, chunk in chunks:
+            in_flight.append((chunk, pool.submit(check_chunk_in_worker, chunk, number)))
+            if len(in_flight) > 2 * workers:
+                done, future = in_flight.popleft()
+                yield done, future.result()
+        while in_flight:
+            done, future = in_flight.popleft()
+            yield done, future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _checked_blocks(table: Table, spec: ChunkSpec) -> Iterator[tuple[list[CheckedRow], list[dict[str, object]]]]:
+    checker = ChunkChecker(spec)
+    checker.rows.fast = table.format == "csv"  # XLSX cells come typed; check_row handles every type
+    for block in table.blocks():
+        yield checker.check_rows([(number, tuple(cells.values())) for number, cells in block]), [c for _n, c in block]
+
+
+@contextmanager
+def _bulk_collector() -> Iterator[None]:
+    """Keep the cyclic garbage collector off the objects that exist before validation (Django's, the caller's)
+    and let it run less often while the rows stream through; both restored afterwards."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*BULK_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def validate_file(
@@ -129,83 +485,96 @@ def validate_file(
     today: dt.date,
     progress: Progress | None = None,
     block_size: int = 5_000,
+    workers: int | None = None,
+    chunk_chars: int | None = None,
 ) -> ValidationSummary:
     """Check every row; write `valid.csv` (clean records) and `errors.xlsx` (rows needing attention).
 
     `villages`: codes → names the user may change; `visible_villages(code)` names another village only when
-    the user may see it (a registry of the poor must not become a people-finder).
+    the user may see it (a registry of the poor must not become a people-finder). `workers`: how many
+    processes check a CSV (0: this one); by default two for a large CSV on a machine with two cores or more.
     """
+    with _bulk_collector():
+        return _validate_file(
+            path,
+            out_dir=out_dir,
+            villages=villages,
+            visible_villages=visible_villages,
+            fixed_village=fixed_village,
+            existing=existing,
+            today=today,
+            progress=progress,
+            block_size=block_size,
+            workers=workers,
+            chunk_chars=chunk_chars or CHUNK_CHARS,
+        )
+
+
+def _validate_file(
+    path: Path,
+    *,
+    out_dir: Path,
+    villages: dict[str, str],
+    visible_villages: Callable[[str], str | None],
+    fixed_village: str | None,
+    existing: ExistingLookup,
+    today: dt.date,
+    progress: Progress | None,
+    block_size: int,
+    workers: int | None,
+    chunk_chars: int,
+) -> ValidationSummary:
     table = open_table(path, require_village_column=fixed_village is None, block_size=block_size)
     summary = ValidationSummary(columns=list(table.columns), unknown_headers=list(table.unknown_headers))
     fields = update_fields(table.columns)
-    seen: dict[str, int] = {}
+    spec = ChunkSpec(
+        columns=tuple(table.columns),
+        positions=table._positions,
+        delimiter=table.delimiter or ",",
+        villages=villages,
+        fixed_village=fixed_village,
+        today=today,
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
-    report = _ErrorReport(out_dir / "errors.xlsx", list(table.columns))
-    digest = hashlib.sha256()
+    report_class = _TextErrorReport if table.format == "csv" else _ErrorReport
+    report = report_class(out_dir / "errors.xlsx", list(table.columns))
+    recovery = _Recovery(spec)
     with (out_dir / "valid.csv").open("w", newline="", encoding="utf-8") as valid_file:
-        writer = csv.writer(valid_file)
-        writer.writerow(WORKER_FIELDS)
-        for block in table.blocks():
-            checked: list[tuple[RowResult, dict[str, Any]]] = []
-            for row_number, values in block:
-                summary.rows += 1
-                result = check_row(row_number, values, villages=villages, fixed_village=fixed_village, today=today)
-                nik = result.record.get("nik")
-                if nik is not None and nik in seen:
-                    summary.duplicates += 1
-                    report.add(
-                        row_number,
-                        values,
-                        "Duplikat",
-                        [("nik", f"NIK sama dengan baris {seen[nik]}; baris ini dilewati.", "error")],
-                    )
-                    continue
-                if nik is not None:
-                    seen[nik] = row_number
-                checked.append((result, values))
-            candidates = [r.record["nik"] for r, _v in checked if r.ok]
-            found = existing(candidates, fields) if candidates else {}
-            for result, values in checked:
-                rec = result.record
-                if result.ok and rec["nik"] in found:
-                    village, stored = found[rec["nik"]]
-                    if village != rec["village_id"]:
-                        name = visible_villages(village)
-                        where = f"di {name} ({village})" if name else "di desa lain"
-                        result.errors.append(
-                            (
-                                "nik",
-                                f"NIK sudah terdaftar {where}. Pindah desa diajukan lewat menu pindah desa.",
-                            )
-                        )
-                        summary.other_village_niks.append(mask_nik(rec["nik"]))
-                    elif all(stored.get(f) == rec.get(f) for f in fields):
-                        summary.unchanged += 1
-                    else:
-                        summary.updated += 1
-                elif result.ok:
-                    summary.created += 1
-                if not result.ok:
-                    summary.rejected += 1
-                    problems = [(c, m, "error") for c, m in result.errors]
-                    problems += [(c, m, "warning") for c, m in result.warnings]
-                    report.add(result.row_number, values, "Ditolak", problems)
-                    continue
-                summary.valid += 1
-                if result.warnings:
-                    summary.warnings += 1
-                    report.add(
-                        result.row_number,
-                        values,
-                        "Peringatan (tetap disimpan)",
-                        [(c, m, "warning") for c, m in result.warnings],
-                    )
-                line = [_csv_value(rec.get(f)) for f in WORKER_FIELDS]
-                writer.writerow(line)
-                digest.update("\x1f".join(line).encode())
-            if progress:
-                progress(summary.rows)
+        csv.writer(valid_file).writerow(WORKER_FIELDS)
+        validation = _Validation(
+            summary=summary,
+            fields=fields,
+            existing=existing,
+            visible_villages=visible_villages,
+            report=report,
+            valid_file=valid_file,
+            recovery=recovery,
+            progress=progress,
+        )
+        if table.chunkable:
+            pending: list[CheckedRow] = []
+            with closing(_checked_chunks(table, spec, _worker_count(table, workers), chunk_chars)) as results:
+                for chunk, (rows, problem, at_offsets) in results:
+                    recovery.add_chunk(rows, chunk, at_offsets)
+                    pending += rows
+                    start = 0
+                    while len(pending) - start >= block_size:
+                        validation.block(pending[start : start + block_size])
+                        start += block_size
+                    if start:
+                        del pending[:start]
+                        if pending:
+                            recovery.forget_before(pending[0][0])
+                    if problem is not None:  # rows of the unfinished block are dropped, as blocks() does
+                        raise FileProblem(problem)
+            if pending:
+                validation.block(pending)
+        else:
+            for rows, cells in _checked_blocks(table, spec):
+                recovery.add_block(rows, cells)
+                validation.block(rows)
+                recovery.forget_before(rows[-1][0] + 1 if rows else 0)
     report.close()
     summary.errors_written = report.count
-    summary.valid_sha256 = digest.hexdigest()
+    summary.valid_sha256 = validation.digest.hexdigest()
     return summary

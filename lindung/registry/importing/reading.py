@@ -410,6 +410,54 @@ class Table:
         if block:
             yield block
 
+    @property
+    def chunkable(self) -> bool:
+        """True when `text_chunks` can cut the file: a CSV whose decoding cannot fail half-way.
+
+        UTF-8 was checked on the whole file by `_detect_encoding` and Windows-1252 replaces what it cannot
+        decode; a UTF-16 file is read by `blocks()` only.
+        """
+        return self.format == "csv" and self.encoding in ("utf-8-sig", "cp1252")
+
+    def text_chunks(self, size: int = 1 << 20) -> Iterator[tuple[int, str]]:
+        """The data part of the CSV as `(number of the row before the chunk, text)`, each chunk whole records.
+
+        For `chunks.ChunkChecker.check_chunk`, which reads a chunk exactly as `blocks()` reads the rows, so the
+        chunks can be checked in other processes. A chunk ends at a line end outside any quoted field: the
+        csv module decides where a quoted field ends whenever the chunk holds a quote character.
+        """
+        if not self.chunkable:
+            raise ValueError(f"{self.path.name} cannot be read in chunks")
+        number = self.header_row_number
+        delimiter = self.delimiter or ","
+        errors = "replace" if self.encoding == "cp1252" else "strict"
+        with (
+            self.path.open("rb") as binary,
+            io.TextIOWrapper(binary, encoding=self.encoding, errors=errors, newline="") as text,
+        ):
+            if self._skip_sep_line:
+                text.readline()
+            try:
+                for _ in islice(csv.reader(iter(text.readline, ""), delimiter=delimiter), self.header_row_number):
+                    pass
+            except csv.Error as exc:
+                raise FileProblem(f"Berkas CSV rusak di sekitar baris {number + 1}: {exc}.") from exc
+            try:
+                while chunk := text.read(size):
+                    if chunk[-1] != "\n":  # finish the line; "\r" may be the first half of "\r\n"
+                        chunk += text.readline()
+                    if '"' not in chunk:
+                        records = chunk.count("\n") + chunk.count("\r") - chunk.count("\r\n")
+                    else:
+                        chunk, records = _whole_records(chunk, text, delimiter)
+                    yield number, chunk
+                    number += records
+            except UnicodeDecodeError as exc:
+                raise FileProblem(
+                    f"Berkas CSV tidak dapat dibaca sebagai teks {self.encoding} di sekitar baris "
+                    f"{number + 1}; simpan ulang sebagai CSV UTF-8."
+                ) from exc
+
     def _xlsx_blocks(self) -> Iterator[Block]:
         names = self.columns
         positions = self._positions
@@ -443,6 +491,35 @@ class Table:
                 raise FileProblem(message) from exc
         if block:
             yield block
+
+
+_EXTEND_CHARS: Final = 64 * 1024
+
+
+def _whole_records(chunk: str, text: io.TextIOWrapper, delimiter: str) -> tuple[str, int]:
+    """Extend `chunk` (which ends at a line end) until no quoted field runs past it: (chunk, its records)."""
+    from lindung.registry.importing.chunks import records_in
+
+    lines = list(io.StringIO(chunk, newline=""))
+    records = 0
+    try:
+        done, open_at = records_in(lines, delimiter)
+        records += done
+        while open_at is not None:
+            more: list[str] = []
+            size = 0
+            while size < _EXTEND_CHARS and (line := text.readline()):
+                more.append(line)
+                size += len(line)
+            if not more:  # the file ends inside a quoted field: the csv module still gives that row
+                return chunk, records + 1
+            chunk += "".join(more)
+            lines = lines[open_at:] + more
+            done, open_at = records_in(lines, delimiter)
+            records += done
+    except csv.Error:
+        pass  # the checker meets the same error in this chunk and reports it; nothing after it is read
+    return chunk, records
 
 
 # --- format detection and safety ------------------------------------------------------------------

@@ -217,3 +217,11 @@ def test_import_web_upload_over_the_cap_refused(client, operator_tegal_harum, se
     assert response.status_code == 200
     assert "terlalu besar" in response.content.decode()
     assert not ImportBatch.objects.exists()
+
+
+def test_import_control_character_row_rejected_and_import_completes(tmp_path, city_officer):
+    rows = ["1;5171034508900003;Ni Made\x07 Suryani;P;05-08-1990;51.71.03.2008;;;;", ROWS[1]]
+    result = run_import(write_messy_csv(tmp_path / "kontrol.csv", rows), "--user", city_officer.username)
+    assert (result["rejected"], result["created"]) == (1, 1)
+    line = next(load_workbook(result["errors_file"]).worksheets[0].iter_rows(min_row=2, values_only=True))
+    assert line[0] == 3 and "\ufffd" in line[2]

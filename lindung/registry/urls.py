@@ -12,6 +12,7 @@ urlpatterns = [
     path("pekerja/<int:worker_id>/<str:kind>/tambah/", views.worker_dependant_new, name="worker_dependant_new"),
     path("pekerja/<int:worker_id>/koreksi-nik/", views.worker_correct_nik_view, name="worker_correct_nik"),
     path("pekerja/<int:worker_id>/gabungkan/", views.worker_merge_view, name="worker_merge"),
+    path("pekerja/desil/", views.poverty_refresh_view, name="poverty_refresh"),
     path("pindah-desa/", views.transfers, name="transfers"),
     path("pindah-desa/<int:transfer_id>/", views.transfer_decide_view, name="transfer_decide"),
     path("impor/", views.import_start, name="import_start"),

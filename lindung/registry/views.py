@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import tempfile
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -31,6 +32,7 @@ from lindung.registry.importing.reading import write_template
 from lindung.registry.lifecycle import transfer_decide, transfer_request, worker_correct_nik, worker_merge
 from lindung.registry.models import ImportBatch
 from lindung.registry.occupations import occupation_by_code, occupations
+from lindung.registry.poverty import poverty_refresh
 from lindung.registry.selectors import (
     access_import_batch_by_id,
     access_transfer_by_id,
@@ -340,3 +342,44 @@ def worker_merge_view(request: AuthedRequest, worker_id: int) -> HttpResponse:
         "keep": keep, "other": other, "form": form, "keep_nik": mask_nik(keep.nik),
         "other_nik": mask_nik(other.nik) if other else "",
     })  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def poverty_refresh_view(request: AuthedRequest) -> HttpResponse:
+    """Upload a P3KE/DTSEN extract, see what would change, then confirm."""
+    if not villages_changeable(request.user).exists():
+        raise PermissionDenied
+    folder = Path(settings.MEDIA_ROOT) / "poverty"
+    context: dict = {"max_mb": settings.LINDUNG_UPLOAD_MAX_BYTES // (1024 * 1024)}
+    if request.method == "POST":
+        token = request.POST.get("token", "")
+        if token:  # the confirmation of an earlier preview: only the uploader's own stored file
+            if not token.startswith(f"{request.user.pk}-") or "/" in token or not (folder / token).is_file():
+                raise Http404
+            path, apply = folder / token, True
+        else:
+            upload = request.FILES.get("file")
+            if upload is None:
+                messages.error(request, _("Choose a file."))
+                return redirect("registry:poverty_refresh")
+            if (upload.size or 0) > settings.LINDUNG_UPLOAD_MAX_BYTES:
+                messages.error(request, _("The file is too large."))
+                return redirect("registry:poverty_refresh")
+            folder.mkdir(parents=True, exist_ok=True)
+            token = f"{request.user.pk}-{uuid.uuid4().hex}{Path(upload.name or '').suffix.lower()[:6]}"
+            path, apply = folder / token, False
+            with path.open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+        try:
+            result = poverty_refresh(acting_user=request.user, path=path, apply=apply)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            path.unlink(missing_ok=True)
+            return redirect("registry:poverty_refresh")
+        if apply:
+            path.unlink(missing_ok=True)
+            messages.success(request, _("Deciles updated."))
+        context.update(result=result, applied=apply, token=token)
+    return render(request, "registry/poverty_refresh.html", context)

@@ -14,7 +14,7 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -291,13 +291,16 @@ def _is_blank(cells: Iterable[object]) -> bool:
     return True
 
 
-def _find_header(rows: Iterable[Sequence[object]]) -> tuple[int, _Header] | None:
-    """The first row among the first ten that names at least three known columns (titles sit above it)."""
+def _find_header(
+    rows: Iterable[Sequence[object]], required: Collection[str] | None = None
+) -> tuple[int, _Header] | None:
+    """The first row among the first ten that names at least three known columns (titles sit above it),
+    or, for a narrow file with its own `required` columns (a poverty extract: NIK and decile), all of those."""
     for number, cells in enumerate(islice(rows, HEADER_SEARCH_ROWS), start=1):
         if _is_blank(cells):
             continue
         header = _match_header(cells)
-        if header.known >= MIN_KNOWN_HEADERS:
+        if header.known >= MIN_KNOWN_HEADERS or (required and all(c in header.positions for c in required)):
             return number, header
     return None
 
@@ -310,7 +313,7 @@ def _header_not_found(where: str = "") -> FileProblem:
     )
 
 
-def _validate_header(header: _Header, *, require_village_column: bool) -> None:
+def _validate_header(header: _Header, *, require_village_column: bool, required: Collection[str] | None = None) -> None:
     if header.duplicates:
         name, first, second = header.duplicates[0]
         raise FileProblem(
@@ -320,7 +323,7 @@ def _validate_header(header: _Header, *, require_village_column: bool) -> None:
     missing = [
         column.header
         for column in COLUMNS
-        if column.required
+        if (column.name in required if required is not None else column.required)
         and column.name not in header.positions
         and (require_village_column or column.name != "kode_desa")
     ]
@@ -620,14 +623,16 @@ def _workbook(path: Path) -> Iterator[Any]:  # openpyxl ships no type hints
             workbook.close()
 
 
-def _open_xlsx(path: Path, *, require_village_column: bool, block_size: int) -> Table:
+def _open_xlsx(
+    path: Path, *, require_village_column: bool, block_size: int, required: Collection[str] | None = None
+) -> Table:
     with _workbook(path) as workbook:
         sheets = list(workbook.worksheets)
         preferred = [s for s in sheets if _PREFERRED_SHEET_WORDS & set(re.split(r"[\W_]+", s.title.lower()))]
         for sheet in [*preferred, *(s for s in sheets if s not in preferred)]:
             sheet.reset_dimensions()
             try:
-                found = _find_header(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True))
+                found = _find_header(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True), required)
             except Exception as exc:
                 raise FileProblem(_NOT_READABLE) from exc
             if found is not None:
@@ -636,7 +641,7 @@ def _open_xlsx(path: Path, *, require_village_column: bool, block_size: int) -> 
             titles = ", ".join(s.title for s in sheets)
             raise _header_not_found(f" lembar mana pun ({titles})")
     number, header = found
-    _validate_header(header, require_village_column=require_village_column)
+    _validate_header(header, require_village_column=require_village_column, required=required)
     return Table(
         path=path,
         format="xlsx",
@@ -689,7 +694,9 @@ def _sample_rows(sample: str, delimiter: str) -> list[list[str]]:
         return []
 
 
-def _open_csv(path: Path, *, require_village_column: bool, block_size: int) -> Table:
+def _open_csv(
+    path: Path, *, require_village_column: bool, block_size: int, required: Collection[str] | None = None
+) -> Table:
     encoding = _detect_encoding(path)
     with (
         path.open("rb") as binary,
@@ -704,13 +711,13 @@ def _open_csv(path: Path, *, require_village_column: bool, block_size: int) -> T
         sample = sample.partition("\n")[2]
     best: tuple[int, str, tuple[int, _Header]] | None = None
     for delimiter in candidates:
-        found = _find_header(_sample_rows(sample, delimiter))
+        found = _find_header(_sample_rows(sample, delimiter), required)
         if found is not None and (best is None or found[1].known > best[0]):
             best = (found[1].known, delimiter, found)
     if best is None:
         raise _header_not_found()
     _, delimiter, (number, header) = best
-    _validate_header(header, require_village_column=require_village_column)
+    _validate_header(header, require_village_column=require_village_column, required=required)
     return Table(
         path=path,
         format="csv",
@@ -726,19 +733,26 @@ def _open_csv(path: Path, *, require_village_column: bool, block_size: int) -> T
     )
 
 
-def open_table(path: Path, *, require_village_column: bool = True, block_size: int = 20_000) -> Table:
+def open_table(
+    path: Path,
+    *,
+    require_village_column: bool = True,
+    block_size: int = 20_000,
+    required: Collection[str] | None = None,
+) -> Table:
     """Open an import file, recognising XLSX by its zip content (never by its name), else reading CSV.
 
     Raises `FileProblem` for an unreadable or unsafe file, a missing header row, a missing required
     column or a column given twice. Pass `require_village_column=False` when the upload belongs to one
-    village and the caller supplies its code.
+    village and the caller supplies its code, and `required` (canonical names) for a narrower file, such as
+    a poverty extract that only needs `nik` and `desil`.
     """
     if block_size < 1:
         raise ValueError("block_size must be at least 1")
     check_upload(path, max_bytes=None)
     if _sniff_kind(path) == "xlsx":
-        return _open_xlsx(path, require_village_column=require_village_column, block_size=block_size)
-    return _open_csv(path, require_village_column=require_village_column, block_size=block_size)
+        return _open_xlsx(path, require_village_column=require_village_column, block_size=block_size, required=required)
+    return _open_csv(path, require_village_column=require_village_column, block_size=block_size, required=required)
 
 
 # --- the downloadable template --------------------------------------------------------------------

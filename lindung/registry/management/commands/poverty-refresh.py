@@ -1,0 +1,46 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from lindung.accounts.models import User
+from lindung.core.errors import ApplicationError
+from lindung.registry.poverty import poverty_refresh
+
+
+class Command(BaseCommand):
+    help = "Perbarui desil pekerja dari ekstrak P3KE/DTSEN (kolom NIK dan Desil), dengan laporan perubahan."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--dry-run", action="store_true", help="Hanya laporkan; tidak ada yang diubah.")
+        parser.add_argument("--user", help="Nama pengguna pelaku (wilayahnya membatasi pekerja yang diubah).")
+        parser.add_argument("--json", action="store_true", dest="as_json")
+
+    def handle(self, *args, file, dry_run=False, user=None, as_json=False, **options):
+        actor = None
+        if user:
+            actor = User.objects.filter(username=user, is_active=True).first()
+            if actor is None:
+                raise CommandError(f"Pengguna tidak ditemukan atau nonaktif: {user}", returncode=2)
+        if not Path(file).is_file():
+            raise CommandError(f"Berkas tidak ditemukan: {file}", returncode=2)
+        try:
+            result = poverty_refresh(acting_user=actor, path=Path(file), apply=not dry_run)
+        except ApplicationError as exc:
+            raise CommandError(exc.message, returncode=2) from exc
+        summary = {
+            "rows": result.rows, "updated": result.updated, "unchanged": result.unchanged,
+            "not_found": result.not_found, "rejected": result.rejected,
+            "transitions": [{"from": o, "to": n, "workers": c} for o, n, c in result.transition_lines()],
+        }  # fmt: skip
+        if as_json:
+            self.stdout.write(json.dumps(summary))
+            return
+        verb = "Akan diubah" if dry_run else "Diubah"
+        self.stdout.write(
+            f"{result.rows} baris: {verb} {result.updated}, tetap {result.unchanged}, "
+            f"tidak ditemukan di wilayah {result.not_found}, ditolak {result.rejected}."
+        )
+        for old, new, count in result.transition_lines():
+            self.stdout.write(f"  desil {old} -> {new}: {count} pekerja")

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from lindung.accounts.models import Role, RoleAssignment, User
+from lindung.core.errors import ApplicationError
 from lindung.regions.models import Region
 
 #: Roles that may change data (the others only read).
@@ -98,6 +99,18 @@ def villages_changeable(user: User) -> QuerySet[Region]:
     if not scope.can_change():
         return Region.objects.none()
     return villages_visible(user)
+
+
+def can_change_village(user: User, code: str) -> bool:
+    """Whether the user may change data of the village `code` (no query once the scope is known)."""
+    scope = user_scope(user)
+    return scope.can_change() and scope.covers(code)
+
+
+def require_village_change(user: User, code: str) -> None:
+    """Raise the one "outside your area" error every write into a village uses."""
+    if not can_change_village(user, code):
+        raise ApplicationError("Desa ini di luar wilayah Anda.", code="scope")
 
 
 def access_region_by_code(user: User, code: str) -> Region:

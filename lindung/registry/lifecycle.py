@@ -10,18 +10,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from lindung.accounts.access import user_scope, villages_changeable
+from lindung.accounts.access import require_village_change, user_scope
 from lindung.accounts.models import User
 from lindung.audit.recording import audit_record
 from lindung.core.errors import ApplicationError
 from lindung.registry.identity import check_nik, mask_nik
 from lindung.registry.importing.cells import CellError, parse_nik
 from lindung.registry.models import Child, Heir, Worker, WorkerTransfer
-
-
-def _require_change(user: User, village_code: str) -> None:
-    if not villages_changeable(user).filter(code=village_code).exists():
-        raise ApplicationError("Desa ini di luar wilayah Anda.", code="scope")
 
 
 def _clean_nik(raw: str) -> str:
@@ -37,7 +32,7 @@ def _clean_nik(raw: str) -> str:
 @transaction.atomic
 def transfer_request(*, acting_user: User, nik: str, to_village_code: str, note: str = "") -> WorkerTransfer:
     """The new village asks to take over a worker registered elsewhere (it knows the NIK, not the village)."""
-    _require_change(acting_user, to_village_code)
+    require_village_change(acting_user, to_village_code)
     worker = Worker.objects.select_for_update().filter(nik=_clean_nik(nik)).first()
     if worker is None:
         raise ApplicationError("NIK ini belum terdaftar; daftarkan pekerjanya langsung.", code="not_found")
@@ -66,7 +61,7 @@ def transfer_decide(*, acting_user: User, transfer: WorkerTransfer, confirm: boo
     transfer = WorkerTransfer.objects.select_for_update().select_related("worker").get(pk=transfer.pk)
     if transfer.status != WorkerTransfer.Status.REQUESTED:
         raise ApplicationError("Permintaan ini sudah diputuskan.", code="state")
-    _require_change(acting_user, transfer.from_village_id)
+    require_village_change(acting_user, transfer.from_village_id)
     if not confirm and not reason.strip():
         raise ApplicationError("Tuliskan alasan penolakan.", code="reason")
     worker = transfer.worker
@@ -104,7 +99,7 @@ def worker_merge(*, acting_user: User, keep: Worker, remove: Worker, reason: str
     if not reason.strip():
         raise ApplicationError("Tuliskan alasan penggabungan.", code="reason")
     for worker in (keep, remove):
-        _require_change(acting_user, worker.village_id)
+        require_village_change(acting_user, worker.village_id)
     filled: dict[str, Any] = {}
     for field in _MERGE_FIELDS:
         if getattr(keep, field) in (None, "") and getattr(remove, field) not in (None, ""):
@@ -134,7 +129,7 @@ def worker_merge(*, acting_user: User, keep: Worker, remove: Worker, reason: str
 @transaction.atomic
 def worker_correct_nik(*, acting_user: User, worker: Worker, new_nik: str, reason: str) -> Worker:
     """Correct a mistyped NIK; if the right NIK already has a record, the two must be merged instead."""
-    _require_change(acting_user, worker.village_id)
+    require_village_change(acting_user, worker.village_id)
     if not reason.strip():
         raise ApplicationError("Tuliskan alasan koreksi NIK (mis. salah ketik, sesuai KTP).", code="reason")
     nik = _clean_nik(new_nik)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from lindung.accounts.access import user_scope, villages_changeable, villages_visible
+from lindung.accounts.access import require_village_change, user_scope, villages_changeable, villages_visible
 from lindung.accounts.models import User
 from lindung.audit.recording import audit_record
 from lindung.core.errors import ApplicationError
@@ -284,8 +284,7 @@ def _diff(before: dict[str, Any], after: Worker) -> dict[str, Any]:
 @transaction.atomic
 def worker_save(*, acting_user: User, worker: Worker) -> Worker:
     """Create or update one worker (validated by the form); the village must be one the user may change."""
-    if not villages_changeable(acting_user).filter(code=worker.village_id).exists():
-        raise ApplicationError("Desa ini di luar wilayah Anda.", code="scope")
+    require_village_change(acting_user, worker.village_id)
     creating = worker.pk is None
     before: dict[str, Any] = {}
     if not creating:
@@ -313,8 +312,7 @@ def worker_save(*, acting_user: User, worker: Worker) -> Worker:
 @transaction.atomic
 def worker_dependant_add(*, acting_user: User, worker: Worker, dependant: Any) -> Any:
     """Add a child or an heir to a worker of a village the user may change."""
-    if not villages_changeable(acting_user).filter(code=worker.village_id).exists():
-        raise ApplicationError("Desa ini di luar wilayah Anda.", code="scope")
+    require_village_change(acting_user, worker.village_id)
     dependant.worker = worker
     dependant.save()
     kind = dependant.__class__.__name__.lower()

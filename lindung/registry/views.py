@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lindung.accounts.access import user_scope, villages_changeable, villages_visible
+from lindung.accounts.access import can_change_village, user_scope, villages_changeable, villages_visible
 from lindung.audit.models import AuditEvent
 from lindung.core.errors import ApplicationError
 from lindung.core.http import AuthedRequest
@@ -28,7 +28,7 @@ from lindung.registry.forms import (
     WorkerForm,
 )
 from lindung.registry.identity import mask_nik
-from lindung.registry.importing.reading import write_template
+from lindung.registry.importing.reading import FileProblem, check_upload, write_template
 from lindung.registry.lifecycle import transfer_decide, transfer_request, worker_correct_nik, worker_merge
 from lindung.registry.models import ImportBatch
 from lindung.registry.occupations import occupation_by_code, occupations
@@ -88,7 +88,7 @@ def workers(request: AuthedRequest) -> HttpResponse:
 def worker_detail(request: AuthedRequest, worker_id: int) -> HttpResponse:
     worker = access_worker_by_id(request.user, worker_id)
     history = AuditEvent.objects.filter(target_type="worker", target_id=str(worker.pk)).order_by("-seq")[:50]
-    can_change = villages_changeable(request.user).filter(code=worker.village_id).exists()
+    can_change = can_change_village(request.user, worker.village_id)
     return render(request, "registry/worker_detail.html", {
         "worker": worker, "masked_nik": mask_nik(worker.nik),
         "occupation": occupation_by_code(worker.occupation_code) if worker.occupation_code else None,
@@ -293,9 +293,8 @@ def transfer_decide_view(request: AuthedRequest, transfer_id: int) -> HttpRespon
             return redirect("registry:transfer_decide", transfer_id=transfer.pk)
         messages.success(request, _("Transfer confirmed.") if confirm else _("Transfer rejected."))
         return redirect("registry:transfers")
-    can_decide = (
-        transfer.status == transfer.Status.REQUESTED
-        and villages_changeable(request.user).filter(code=transfer.from_village_id).exists()
+    can_decide = transfer.status == transfer.Status.REQUESTED and can_change_village(
+        request.user, transfer.from_village_id
     )
     return render(request, "registry/transfer_decide.html", {
         "transfer": transfer, "masked_nik": mask_nik(transfer.worker.nik), "can_decide": can_decide,
@@ -363,15 +362,18 @@ def poverty_refresh_view(request: AuthedRequest) -> HttpResponse:
             if upload is None:
                 messages.error(request, _("Choose a file."))
                 return redirect("registry:poverty_refresh")
-            if (upload.size or 0) > settings.LINDUNG_UPLOAD_MAX_BYTES:
-                messages.error(request, _("The file is too large."))
-                return redirect("registry:poverty_refresh")
             folder.mkdir(parents=True, exist_ok=True)
             token = f"{request.user.pk}-{uuid.uuid4().hex}{Path(upload.name or '').suffix.lower()[:6]}"
             path, apply = folder / token, False
             with path.open("wb") as out:
                 for chunk in upload.chunks():
                     out.write(chunk)
+            try:  # the same size cap and zip-bomb check as the worker import
+                check_upload(path, max_bytes=settings.LINDUNG_UPLOAD_MAX_BYTES)
+            except FileProblem as exc:
+                path.unlink(missing_ok=True)
+                messages.error(request, str(exc))
+                return redirect("registry:poverty_refresh")
         try:
             result = poverty_refresh(acting_user=request.user, path=path, apply=apply)
         except ApplicationError as exc:

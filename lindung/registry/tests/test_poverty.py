@@ -73,3 +73,12 @@ def test_poverty_refresh_page_previews_then_applies(client, tmp_path, workers, o
     assert applied.context["applied"]
     assert Worker.objects.get(nik="5171034508900003").decile == 1
     assert client.post(reverse("registry:poverty_refresh"), {"token": "9999-" + token}).status_code == 404
+
+
+def test_poverty_refresh_page_refuses_oversized_upload(client, tmp_path, workers, operator_tegal_harum, settings):
+    settings.LINDUNG_UPLOAD_MAX_BYTES = 50
+    client.force_login(operator_tegal_harum)
+    with extract(tmp_path).open("rb") as f:
+        response = client.post(reverse("registry:poverty_refresh"), {"file": f}, follow=True)
+    assert "terlalu besar" in response.content.decode()
+    assert Worker.objects.get(nik="5171034508900003").decile == 3

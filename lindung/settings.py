@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "lindung.regions",
     "lindung.accounts",
     "lindung.registry",
+    "lindung.programmes",
+    "lindung.targeting",
+    "lindung.benefits",
     "lindung.benchmarks",
 ]
 

@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("lindung.accounts.urls")),
     path("", include("lindung.regions.urls")),
     path("", include("lindung.registry.urls")),
+    path("", include("lindung.programmes.urls")),
+    path("", include("lindung.targeting.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -27,7 +27,7 @@ $(TEST_STAMP): $(STAMP) pyproject.toml requirements.lock
 install-test: $(TEST_STAMP) messages
 
 messages: $(STAMP)
-	@scripts/ensure-system-packages.sh gettext
+	@scripts/ensure-system-packages.sh gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 	cd lindung && ../$(BIN)/lindung compilemessages -v0
 
 run: install

@@ -5,7 +5,11 @@ declare -A probe=([gettext]=/usr/bin/msgfmt [chromium]=/usr/bin/chromium [chromi
                   [postgresql]=/usr/bin/pg_ctlcluster)
 missing=()
 for pkg in "$@"; do
-  [ -e "${probe[$pkg]:-/nonexistent}" ] || missing+=("$pkg")
+  if [ -n "${probe[$pkg]:-}" ]; then
+    [ -e "${probe[$pkg]}" ] || missing+=("$pkg")
+  else
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  fi
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "Memasang paket sistem: ${missing[*]}"

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "lindung.programmes",
     "lindung.targeting",
     "lindung.benefits",
+    "lindung.membership",
+    "lindung.billing",
     "lindung.benchmarks",
 ]
 

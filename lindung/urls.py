@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("lindung.registry.urls")),
     path("", include("lindung.programmes.urls")),
     path("", include("lindung.targeting.urls")),
+    path("", include("lindung.membership.urls")),
+    path("", include("lindung.billing.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MembershipConfig(AppConfig):
+    name = "lindung.membership"
+    label = "membership"

@@ -205,6 +205,11 @@ LOGGING = {
 # locking by IP would lock out every operator behind it after one person's typos.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
+# Audit checkpoints: the chain head's count and hash every N events (and on `lindung audit-checkpoint`), also
+# appended to a log file outside the database so that deleting the latest events shows.
+LINDUNG_AUDIT_CHECKPOINT_EVERY = int(os.environ.get("LINDUNG_AUDIT_CHECKPOINT_EVERY", "1000"))
+LINDUNG_AUDIT_CHECKPOINT_LOG = Path(os.environ.get("LINDUNG_AUDIT_CHECKPOINT_LOG", VAR_DIR / "audit-checkpoints.log"))
+
 # Web uploads of worker files; the `lindung import-workers` command has no cap.
 LINDUNG_UPLOAD_MAX_BYTES = int(os.environ.get("LINDUNG_UPLOAD_MAX_MB", "100")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -4,6 +4,7 @@ set -euo pipefail
 host=${1:-127.0.0.1}; port=${2:-8000}
 bin=.venv/bin
 $bin/lindung tasks-recover
+$bin/lindung audit-checkpoint
 $bin/lindung db_worker --no-reload >var/worker.log 2>&1 &
 worker=$!
 trap 'kill $worker 2>/dev/null || true' EXIT INT TERM

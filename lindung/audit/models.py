@@ -49,3 +49,23 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} @ {self.last_hash[:12]}"
+
+
+class AuditCheckpoint(models.Model):
+    """The chain head's count and hash at a moment, kept in the database and written to a log outside it.
+
+    The chain alone cannot see its own latest events removed when the head row is rewritten too (or the whole
+    chain recomputed: the hash has no secret); a checkpoint copied to the log file names what existed then.
+    """
+
+    count = models.PositiveBigIntegerField(_("events"), unique=True)
+    last_hash = models.CharField(_("hash of the last event"), max_length=64)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-count"]
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+
+    def __str__(self) -> str:
+        return f"{self.count} @ {self.last_hash[:12]}"

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from lindung.audit.models import AuditChainHead, AuditEvent
+from lindung.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent
 
 GENESIS_HASH = "0" * 64
+logger = logging.getLogger("lindung.audit")
 
 
 def event_hash(*, prev_hash: str, fields: dict[str, Any]) -> str:
@@ -78,7 +84,50 @@ def audit_record(
         head.count = event.seq
         head.last_hash = event.hash
         head.save(update_fields=["count", "last_hash"])
+        if event.seq % settings.LINDUNG_AUDIT_CHECKPOINT_EVERY == 0:
+            _checkpoint_write(head)
     return event
+
+
+def _checkpoint_write(head: AuditChainHead) -> AuditCheckpoint:
+    checkpoint = AuditCheckpoint.objects.create(count=head.count, last_hash=head.last_hash)
+    count, last_hash = checkpoint.count, checkpoint.last_hash
+    # The log line outside the database is written only once the checkpoint is committed with its events.
+    transaction.on_commit(lambda: _checkpoint_log(count, last_hash))
+    return checkpoint
+
+
+def _checkpoint_log(count: int, last_hash: str) -> None:
+    line = f"{timezone.now().isoformat()} audit-checkpoint count={count} hash={last_hash}"
+    logger.info(line)
+    path = Path(settings.LINDUNG_AUDIT_CHECKPOINT_LOG)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+
+
+def audit_checkpoint() -> AuditCheckpoint | None:
+    """Record the chain head now (for a scheduled job and server start); None when the chain is empty."""
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        if head.count == 0:
+            return None
+        existing = AuditCheckpoint.objects.filter(count=head.count).first()
+        return existing or _checkpoint_write(head)
+
+
+_CHECKPOINT_LINE = re.compile(r"audit-checkpoint count=(\d+) hash=([0-9a-f]{64})")
+
+
+def read_checkpoint_log(path: Path) -> list[tuple[int, str]]:
+    """The (count, hash) pairs of a checkpoint log; other lines (a shared log file) are skipped."""
+    found = []
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            match = _CHECKPOINT_LINE.search(line)
+            if match:
+                found.append((int(match.group(1)), match.group(2)))
+    return found
 
 
 @dataclass(frozen=True)
@@ -92,9 +141,16 @@ class ChainReport:
         return self.first_broken_seq is None
 
 
-def audit_verify(batch_size: int = 5000) -> ChainReport:
-    """Walk the chain in order and name the first event whose link or hash does not match."""
+def audit_verify(batch_size: int = 5000, external_checkpoints: Iterable[tuple[int, str]] = ()) -> ChainReport:
+    """Walk the chain in order and name the first event whose link or hash does not match.
+
+    Checkpoints (those in the database and those read from the log outside it) must each match the event at
+    their count: that catches the latest events deleted with the head rewritten, or a chain recomputed.
+    """
     head = AuditChainHead.objects.filter(pk=1).first()
+    expected: dict[int, set[str]] = {}
+    for count, last_hash in [*AuditCheckpoint.objects.values_list("count", "last_hash"), *external_checkpoints]:
+        expected.setdefault(count, set()).add(last_hash)
     prev_hash = GENESIS_HASH
     expected_seq = 1
     checked = 0
@@ -110,10 +166,17 @@ def audit_verify(batch_size: int = 5000) -> ChainReport:
                 return ChainReport(checked, event.seq, "tautan ke peristiwa sebelumnya tidak cocok")
             if event_hash(prev_hash=event.prev_hash, fields=_hashed_fields(event)) != event.hash:
                 return ChainReport(checked, event.seq, "isi peristiwa telah diubah")
+            if event.seq in expected and expected[event.seq] != {event.hash}:
+                return ChainReport(checked, event.seq, "tidak cocok dengan titik periksa (rantai dihitung ulang)")
             prev_hash = event.hash
             expected_seq += 1
             checked += 1
             last_seq = event.seq
     if head is not None and (head.count != checked or head.last_hash != prev_hash):
         return ChainReport(checked, checked + 1, "kepala rantai tidak cocok (peristiwa terakhir dihapus)")
+    beyond = [count for count in expected if count > checked]
+    if beyond:
+        return ChainReport(
+            checked, checked + 1, f"titik periksa mencatat {max(beyond)} peristiwa (peristiwa terakhir dihapus)"
+        )
     return ChainReport(checked, None, "")

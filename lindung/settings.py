@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lindung.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lindung.core.middleware.IndonesianFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -166,6 +167,20 @@ CSRF_COOKIE_SECURE = PRODUCTION
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+LINDUNG_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+# In production HTTPS only: redirect plain HTTP and tell browsers to remember it (HSTS). Behind a reverse proxy
+# that terminates TLS, set LINDUNG_BEHIND_PROXY=1 so that its X-Forwarded-Proto header is trusted.
+SECURE_SSL_REDIRECT = PRODUCTION and os.environ.get("LINDUNG_SSL_REDIRECT", "1") == "1"
+SECURE_HSTS_SECONDS = int(os.environ.get("LINDUNG_HSTS_SECONDS", "31536000")) if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+if os.environ.get("LINDUNG_BEHIND_PROXY") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # django-axes: 5 failed logins for one username lock it for 15 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("LINDUNG_LOGIN_FAILURE_LIMIT", "5"))
@@ -203,7 +218,9 @@ LOGGING = {
 
 # We lock per username on purpose: a whole village office often shares one IP address (NAT), and
 # locking by IP would lock out every operator behind it after one person's typos.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# security.W021 (HSTS preload): the preload list takes only registrable domains; Lindung runs on an office's
+# subdomain (e.g. lindung.<kota>.go.id), whose parent domain the office does not control.
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W021"]
 
 # Audit checkpoints: the chain head's count and hash every N events (and on `lindung audit-checkpoint`), also
 # appended to a log file outside the database so that deleting the latest events shows.

@@ -16,3 +16,22 @@ class IndonesianFirstLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and the headers Django 5.2 does not set itself.
+
+    Scripts only from Lindung's own static files (htmx is vendored; nothing from a CDN: the app must work
+    offline on a village laptop), no plugins, no framing, forms post only to Lindung. Inline style attributes
+    stay allowed: they carry no script and some widgets (progress bars) need them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = settings.LINDUNG_CONTENT_SECURITY_POLICY
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", self.policy)
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+        return response

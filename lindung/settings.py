@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "lindung.benefits",
     "lindung.membership",
     "lindung.billing",
+    "lindung.training",
     "lindung.benchmarks",
 ]
 

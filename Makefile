@@ -8,7 +8,7 @@ PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: install install-test messages run serve test test-sqlite test-postgres test-browser lint bench clean
+.PHONY: install install-test messages run serve test test-sqlite test-postgres test-browser lint bench docs guide clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ messages: $(STAMP)
 	@scripts/ensure-system-packages.sh gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 	cd lindung && ../$(BIN)/lindung compilemessages -v0
 
-run: install
+run: install guide
 	$(BIN)/lindung migrate --noinput -v0
 	$(BIN)/lindung demo-setup
 	@scripts/serve.sh $(HOST) $(PORT)
@@ -58,6 +58,19 @@ test-browser: install-test
 	env -u DATABASE_URL LINDUNG_TEST_SQLITE=$(CURDIR)/var/test-browser.sqlite3 $(BIN)/pytest -m browser -q -p no:xdist
 
 test: lint test-sqlite test-postgres test-browser
+
+# The guide as HTML from docs/panduan (served by the app at /panduan/).
+guide: $(STAMP)
+	$(BIN)/mkdocs build -q
+
+# Fresh screenshots from the browser tests into docs/panduan/img/, then the guide.
+docs: install-test
+	@scripts/ensure-system-packages.sh chromium chromium-driver
+	rm -f var/test-docs.sqlite3*
+	env -u DATABASE_URL LINDUNG_DOCS_SCREENSHOTS=1 LINDUNG_TEST_SQLITE=$(CURDIR)/var/test-docs.sqlite3 \
+		$(BIN)/pytest -m browser -q -p no:xdist
+	$(BIN)/mkdocs build -q
+	@echo "Panduan: var/panduan-html/ (dilayani aplikasi di /panduan/)"
 
 bench: install-test
 	$(BIN)/pip install -q -c requirements.lock -e '.[test,bench]'

@@ -223,6 +223,9 @@ LOGGING = {
 # subdomain (e.g. lindung.<kota>.go.id), whose parent domain the office does not control.
 SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W021"]
 
+# The user guide as HTML (mkdocs.yml: `make docs`, `make run`), served at /panduan/.
+LINDUNG_GUIDE_DIR = Path(os.environ.get("LINDUNG_GUIDE_DIR", VAR_DIR / "panduan-html"))
+
 # Audit checkpoints: the chain head's count and hash every N events (and on `lindung audit-checkpoint`), also
 # appended to a log file outside the database so that deleting the latest events shows.
 LINDUNG_AUDIT_CHECKPOINT_EVERY = int(os.environ.get("LINDUNG_AUDIT_CHECKPOINT_EVERY", "1000"))

@@ -59,3 +59,27 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
+
+
+GUIDE_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "panduan" / "img"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+@pytest.fixture
+def guide_shot(page):
+    """`guide_shot("name")`: the user guide's picture `img/name.png`, taken from this test's page.
+
+    `make docs` sets LINDUNG_DOCS_SCREENSHOTS=1 and the pictures go into docs/panduan/img/ (so the guide never
+    shows stale screens); an ordinary test run writes them under var/screenshots/ and leaves the guide alone.
+    tests/test_guide_images.py checks that every picture a guide page shows is taken by a test.
+    """
+    folder = GUIDE_IMAGES if os.environ.get("LINDUNG_DOCS_SCREENSHOTS") == "1" else SCREENSHOTS
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def shot(name: str, *, full_page: bool = False) -> Path:
+        path = folder / f"{name}.png"
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(path), full_page=full_page, animations="disabled", caret="hide")
+        return path
+
+    return shot

@@ -30,7 +30,7 @@ def _figures(page) -> tuple[int, int, int]:
     return value("villages"), value("desa"), value("kelurahan")
 
 
-def test_village_operator_sees_own_figures_and_switches_language(page, live_server, bali, make_user):
+def test_village_operator_sees_own_figures_and_switches_language(page, live_server, bali, make_user, guide_shot):
     make_user("op.tegalharum", Role.VILLAGE_OPERATOR, TEGAL_HARUM)
     make_user("dinas.denpasar", Role.CITY_OFFICER, "51.71")
 
@@ -41,6 +41,7 @@ def test_village_operator_sees_own_figures_and_switches_language(page, live_serv
     assert page.evaluate("typeof window.htmx") == "object"
     expect(page.get_by_test_id("who")).to_contain_text("Operator Desa")
     expect(page.get_by_test_id("who")).to_contain_text("Tegal Harum")
+    guide_shot("beranda-operator")
     village_figures = _figures(page)
     own = Region.objects.filter(code=TEGAL_HARUM)
     assert village_figures == (

@@ -50,7 +50,9 @@ def _worker_file(path: Path) -> Path:
     return path
 
 
-def test_upload_watch_progress_download_errors_and_save(page, live_server, bali, make_user, tmp_path, task_worker):
+def test_upload_watch_progress_download_errors_and_save(
+    page, live_server, bali, make_user, tmp_path, task_worker, guide_shot
+):
     make_user("op.tegalharum", Role.VILLAGE_OPERATOR, TEGAL_HARUM)
     page.goto(f"{live_server.url}/masuk/")
     page.get_by_label("Nama pengguna").fill("op.tegalharum")
@@ -69,6 +71,7 @@ def test_upload_watch_progress_download_errors_and_save(page, live_server, bali,
     expect(page.get_by_test_id("valid")).to_have_text("12.000")
     expect(page.get_by_test_id("rejected")).to_have_text("2")
     expect(page.get_by_test_id("duplicates")).to_have_text("1")
+    guide_shot("impor-ringkasan", full_page=True)
     assert not Worker.objects.exists()  # nothing saved before the operator decides
 
     # A reload keeps the state: the job lives in the database, not in the page.
@@ -85,6 +88,6 @@ def test_upload_watch_progress_download_errors_and_save(page, live_server, bali,
     assert "Tanggal tidak valid" in rows[12_003][-1]
     assert "baris 2" in rows[12_004][-1]
 
-    page.get_by_role("button", name="Simpan 12000 baris yang valid").click()
+    page.get_by_role("button", name="Simpan 12.000 baris yang valid").click()
     expect(status).to_have_text("Tersimpan", timeout=60_000)
     assert Worker.objects.filter(village_id=TEGAL_HARUM).count() == 12_000

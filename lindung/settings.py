@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "lindung.membership",
     "lindung.billing",
     "lindung.training",
+    "lindung.claims",
     "lindung.api",
     "lindung.benchmarks",
 ]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -41,6 +42,14 @@ DEMO_USERS = [
 class DemoResult:
     regions: RegionsLoadResult
     users_created: int
+    steps: dict[str, dict] = field(default_factory=dict)  # what each app's demo step created
+
+
+def _app_demo_steps() -> list[tuple[str, Callable[[], dict]]]:
+    """The apps' own demo steps, in dependency order (each idempotent; imported here to keep core's imports light)."""
+    from lindung.programmes.demo import demo_programmes
+
+    return [("programmes", demo_programmes)]
 
 
 def demo_setup() -> DemoResult:
@@ -84,4 +93,5 @@ def demo_setup() -> DemoResult:
                 action="demo.setup",
                 changes={"users_created": created, "branch_created": created_branch},
             )
-    return DemoResult(regions=regions, users_created=created)
+    steps = {name: step() for name, step in _app_demo_steps()}
+    return DemoResult(regions=regions, users_created=created, steps=steps)

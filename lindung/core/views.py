@@ -5,6 +5,7 @@ from django.shortcuts import render
 from lindung.core.http import AuthedRequest
 from lindung.regions.selectors import scope_counts, scope_roots
 from lindung.registry.selectors import worker_list
+from lindung.targeting.selectors import approval_tasks
 
 
 @login_required
@@ -17,6 +18,7 @@ def home(request: AuthedRequest) -> HttpResponse:
             "counts": scope_counts(viewer=request.user),
             "roots": scope_roots(viewer=request.user),
             "workers": worker_list(viewer=request.user).count(),
+            "approval_tasks": list(approval_tasks(viewer=request.user)[:20]),
         },
     )
 

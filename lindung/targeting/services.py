@@ -1,0 +1,535 @@
+"""Writes to the recipient lists. Each checks the actor's scope, runs in one transaction and is audited.
+
+The life of a version: prepared (computed) as a draft by an operator → agreed in the village deliberation →
+submitted → approved by the village head, who must not be the person who prepared it (maker-checker).
+Approval freezes the version; any later change (recompute, override, a member leaving) opens the next number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from lindung.accounts.access import require_village_change, user_scope
+from lindung.accounts.models import Role, User
+from lindung.audit.recording import audit_record
+from lindung.core.errors import ApplicationError
+from lindung.programmes.documents import check_document
+from lindung.programmes.models import Programme
+from lindung.programmes.selectors import agreement_for, rules_on
+from lindung.regions.models import Region
+from lindung.registry.identity import mask_nik
+from lindung.registry.models import Worker
+from lindung.registry.occupations import occupations
+from lindung.targeting import ranking
+from lindung.targeting.models import (
+    Override,
+    SelectionEntry,
+    SelectionList,
+    SelectionVersion,
+    VillageDeliberation,
+)
+
+VersionStatus = SelectionVersion.Status
+
+#: Why a member may leave the programme and free a place (RULES.md); a lapse is not one of them.
+LEAVING_REASONS: dict[str, str] = {
+    "death": "meninggal dunia",
+    "moved": "pindah domisili",
+    "withdrawn": "mengundurkan diri",
+    "wage_earner": "menjadi pekerja penerima upah",
+}
+
+MIN_REASON_LENGTH = 10
+
+
+# --- reading the village into the ranking ---------------------------------------------------------
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def village_candidates(village_code: str, on: dt.date) -> list[ranking.Candidate]:
+    """Every registered worker of the village with their children under 18 on `on`, in one query."""
+    return _village_rows(village_code, on)[0]
+
+
+def _village_rows(village_code: str, on: dt.date) -> tuple[list[ranking.Candidate], dict[int, str]]:
+    """The village's candidates and each worker's banjar/dusun, from one query."""
+    by_code = occupations()
+    child_cutoff = years_before(on, 18)  # a child born after this day is under 18 on `on`
+    rows = (
+        Worker.objects.filter(village_id=village_code)
+        .annotate(dependants=Count("children", filter=Q(children__birth_date__gt=child_cutoff)))
+        .values_list(
+            "pk",
+            "nik",
+            "name",
+            "birth_date",
+            "monthly_income",
+            "decile",
+            "extreme_poor",
+            "is_wage_earner_member",
+            "occupation_code",
+            "dependants",
+            "registered_at",
+            "hamlet",
+        )
+    )
+    candidates = []
+    hamlets: dict[int, str] = {}
+    for pk, nik, name, born, income, decile, poor, wage, code, dependants, registered, hamlet in rows:
+        occupation = by_code.get(code) if code is not None else None
+        hamlets[pk] = hamlet
+        candidates.append(
+            ranking.Candidate(
+                worker_id=pk,
+                nik=nik,
+                name=name,
+                birth_date=born,
+                monthly_income=income,
+                decile=decile,
+                extreme_poor=poor,
+                is_wage_earner_member=wage,
+                occupation_code=code,
+                occupation_risk=occupation.risk_class if occupation else "low",
+                occupation_name=occupation.name if occupation else "",
+                dependants=dependants,
+                registered_at=timezone.localtime(registered),
+                resident=True,  # registered in this village = KTP address in the village
+            )
+        )
+    return candidates, hamlets
+
+
+def rules_for(programme: Programme, on: dt.date) -> tuple[ranking.Rules, dict[str, Any]]:
+    """The programme's rules in force on `on` as ranking rules, and a snapshot to store with the version."""
+    row = rules_on(programme, on)
+    excluded = frozenset(o.code for o in occupations().values() if o.excluded)
+    rules = ranking.Rules(
+        reference_date=on,
+        min_age=row.min_age,
+        max_age=row.max_age,
+        income_threshold=row.income_threshold,
+        excluded_occupations=excluded,
+        priority_order=tuple(row.priority_order),
+    )
+    snapshot = {
+        "rules_id": row.pk,
+        "effective_from": row.effective_from.isoformat(),
+        "min_age": row.min_age,
+        "max_age": row.max_age,
+        "income_threshold": row.income_threshold,
+        "priority_order": list(rules.order),
+        "apply_discount_for_apbdes": row.apply_discount_for_apbdes,
+        "excluded_occupations": sorted(excluded),
+    }
+    return rules, snapshot
+
+
+def quota_for(programme: Programme, village: Region) -> tuple[int, str]:
+    """The agreement's quota, else the programme's; with where it came from."""
+    agreement = agreement_for(programme, village)
+    if agreement is not None and agreement.quota is not None:
+        return agreement.effective_quota, "agreement"
+    return programme.quota_per_village, "programme"
+
+
+def _active_overrides(selection_list: SelectionList) -> list[ranking.Override]:
+    return [
+        ranking.Override(worker_id=o.worker_id, kind=ranking.OverrideKind(o.kind), reason=o.reason)
+        for o in selection_list.overrides.filter(revoked_at__isnull=True).order_by("created_at", "pk")
+    ]
+
+
+def _audit(actor: User | None, action: str, target: Any, region_code: str, changes: dict[str, Any]) -> None:
+    audit_record(
+        actor=actor,
+        actor_username="" if actor else "system",
+        action=action,
+        target_type=target._meta.model_name,
+        target_id=target.pk,
+        region_code=region_code,
+        changes=changes,
+    )
+
+
+# --- lists and versions ---------------------------------------------------------------------------
+
+
+def selection_list_open(*, acting_user: User, village: Region, programme: Programme, budget_year: int) -> SelectionList:
+    """The village's list for the programme and budget year, created (audited) when it does not exist yet."""
+    require_village_change(acting_user, village.code)
+    if not village.is_village:
+        raise ApplicationError("Daftar penerima dibuat untuk satu desa atau kelurahan.", code="village")
+    if not village.code.startswith(f"{programme.region_id}."):
+        raise ApplicationError(f"{village} tidak termasuk wilayah program {programme.name}.", code="village")
+    if not 2000 <= budget_year <= 2100:
+        raise ApplicationError("Tahun anggaran tidak masuk akal.", code="budget_year")
+    with transaction.atomic():
+        selection_list, created = SelectionList.objects.get_or_create(
+            village=village, programme=programme, budget_year=budget_year, defaults={"created_by": acting_user}
+        )
+        if created:
+            _audit(
+                acting_user,
+                "targeting.list.create",
+                selection_list,
+                village.code,
+                {"programme_id": programme.pk, "budget_year": budget_year},
+            )
+    return selection_list
+
+
+def _open_version(selection_list: SelectionList) -> SelectionVersion | None:
+    return selection_list.versions.filter(status__in=[VersionStatus.DRAFT, VersionStatus.AWAITING_APPROVAL]).first()
+
+
+def selection_prepare(
+    *, acting_user: User, selection_list: SelectionList, on: dt.date | None = None
+) -> SelectionVersion:
+    """Compute the list from today's registry: recompute the open draft, or open the next version number.
+
+    A version awaiting approval is not changed under the village head's eyes: it must be returned first.
+    """
+    village = selection_list.village
+    require_village_change(acting_user, village.code)
+    day = on or timezone.localdate()
+    with transaction.atomic():
+        locked = SelectionList.objects.select_for_update().get(pk=selection_list.pk)
+        version = _open_version(locked)
+        if version is not None and version.status == VersionStatus.AWAITING_APPROVAL:
+            raise ApplicationError(
+                f"Versi {version.number} sedang menunggu persetujuan kepala desa. Minta kepala desa "
+                "mengembalikannya sebelum daftar diubah.",
+                code="awaiting",
+            )
+        rules, snapshot = rules_for(locked.programme, day)
+        quota, source = quota_for(locked.programme, village)
+        candidates, hamlets = _village_rows(village.code, day)
+        outcome = ranking.select(candidates, rules, quota, _active_overrides(locked))
+        created = version is None
+        if version is None:
+            last = locked.versions.aggregate(n=Max("number"))["n"] or 0
+            version = SelectionVersion(selection_list=locked, number=last + 1)
+        else:
+            version.entries.all().delete()
+        counts = {s: len(outcome.with_status(s)) for s in ranking.Status}
+        version.status = VersionStatus.DRAFT
+        version.reference_date = day
+        version.rules = snapshot
+        version.quota = quota
+        version.quota_source = source
+        version.selected_count = counts[ranking.Status.SELECTED]
+        version.waiting_count = counts[ranking.Status.WAITING]
+        version.excluded_count = counts[ranking.Status.EXCLUDED]
+        version.ineligible_count = counts[ranking.Status.INELIGIBLE]
+        version.prepared_by = acting_user
+        version.prepared_at = timezone.now()
+        version.return_note = ""
+        version.save()
+        SelectionEntry.objects.bulk_create(
+            [
+                SelectionEntry(
+                    version=version,
+                    worker_id=p.candidate.worker_id,
+                    status=p.status.value,
+                    rank=p.rank,
+                    position=p.position,
+                    name=p.candidate.name,
+                    nik=p.candidate.nik,
+                    occupation_code=p.candidate.occupation_code,
+                    occupation_name=p.candidate.occupation_name,
+                    hamlet=hamlets.get(p.candidate.worker_id, ""),
+                    factors=p.factors,
+                    failures=[{"code": f.code, "reason": f.reason} for f in p.failures],
+                    decided_by=p.decided_by,
+                    override_reason=p.override_reason,
+                    notes=list(p.notes),
+                )
+                for p in outcome.placements
+            ],
+            batch_size=500,
+        )
+        _audit(
+            acting_user,
+            "targeting.version.prepare",
+            version,
+            village.code,
+            {
+                "list_id": locked.pk,
+                "number": version.number,
+                "new_version": created,
+                "reference_date": day.isoformat(),
+                "quota": quota,
+                "quota_source": source,
+                "selected": version.selected_count,
+                "waiting": version.waiting_count,
+                "excluded": version.excluded_count,
+                "ineligible": version.ineligible_count,
+                "rules_id": snapshot["rules_id"],
+            },
+        )
+    return version
+
+
+def _require_reason(reason: str, what: str) -> str:
+    text = reason.strip()
+    if len(text) < MIN_REASON_LENGTH:
+        raise ApplicationError(
+            f"{what} wajib disertai alasan tertulis (paling sedikit {MIN_REASON_LENGTH} karakter).", code="reason"
+        )
+    return text
+
+
+def override_add(
+    *, acting_user: User, selection_list: SelectionList, worker: Worker, kind: str, reason: str
+) -> SelectionVersion:
+    """Put a worker in or out regardless of rank, with a written reason; the draft is recomputed at once.
+
+    Eligibility rules themselves cannot be overridden: forcing in a worker who fails them is refused.
+    """
+    village = selection_list.village
+    require_village_change(acting_user, village.code)
+    if kind not in Override.Kind.values:
+        raise ApplicationError("Jenis pengecualian tidak dikenal.", code="kind")
+    text = _require_reason(reason, "Pengecualian")
+    if worker.village_id != village.code:
+        raise ApplicationError("Pekerja ini tidak terdaftar di desa ini.", code="village")
+    day = timezone.localdate()
+    if kind == Override.Kind.FORCE_IN:
+        rules, _snapshot = rules_for(selection_list.programme, day)
+        candidate = next(c for c in village_candidates(village.code, day) if c.worker_id == worker.pk)
+        failures = ranking.evaluate(candidate, rules)
+        if failures:
+            raise ApplicationError(
+                "Pekerja ini tidak memenuhi syarat, sehingga tidak dapat dimasukkan: "
+                + " ".join(f.reason for f in failures),
+                code="ineligible",
+            )
+    with transaction.atomic():
+        now = timezone.now()
+        replaced = list(
+            Override.objects.select_for_update()
+            .filter(selection_list=selection_list, worker=worker, revoked_at__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        Override.objects.filter(pk__in=replaced).update(
+            revoked_at=now, revoked_by=acting_user, revoke_reason="Diganti pengecualian baru."
+        )
+        override = Override.objects.create(
+            selection_list=selection_list, worker=worker, kind=kind, reason=text, created_by=acting_user
+        )
+        _audit(
+            acting_user,
+            "targeting.override.add",
+            override,
+            village.code,
+            {
+                "list_id": selection_list.pk,
+                "worker_id": worker.pk,
+                "nik": mask_nik(worker.nik),
+                "kind": kind,
+                "reason": text,
+                "replaced": replaced,
+            },
+        )
+        return selection_prepare(acting_user=acting_user, selection_list=selection_list, on=day)
+
+
+def override_revoke(*, acting_user: User, override: Override, reason: str) -> SelectionVersion:
+    """Withdraw an override (the record stays, marked revoked with its reason); the draft is recomputed."""
+    selection_list = override.selection_list
+    require_village_change(acting_user, selection_list.village_id)
+    text = _require_reason(reason, "Pencabutan pengecualian")
+    with transaction.atomic():
+        locked = Override.objects.select_for_update().get(pk=override.pk)
+        if locked.revoked_at is not None:
+            raise ApplicationError("Pengecualian ini sudah dicabut.", code="revoked")
+        locked.revoked_at = timezone.now()
+        locked.revoked_by = acting_user
+        locked.revoke_reason = text
+        locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+        _audit(
+            acting_user,
+            "targeting.override.revoke",
+            locked,
+            selection_list.village_id,
+            {"list_id": selection_list.pk, "worker_id": locked.worker_id, "kind": locked.kind, "reason": text},
+        )
+        return selection_prepare(acting_user=acting_user, selection_list=selection_list)
+
+
+def member_leave(*, acting_user: User, selection_list: SelectionList, worker: Worker, reason: str) -> SelectionVersion:
+    """A member leaves (death, moving away, withdrawal, wage earner): exclude them in a new draft version,
+    where the next worker on the waiting list moves up. A lapse is not leaving (RULES.md)."""
+    if reason not in LEAVING_REASONS:
+        raise ApplicationError(
+            "Kepesertaan yang terputus karena tunggakan bukan keluar dari program: pekerja tetap di tempatnya.",
+            code="reason",
+        )
+    return override_add(
+        acting_user=acting_user,
+        selection_list=selection_list,
+        worker=worker,
+        kind=Override.Kind.FORCE_OUT,
+        reason=f"Keluar dari program: {LEAVING_REASONS[reason]}.",
+    )
+
+
+def deliberation_record(
+    *,
+    acting_user: User,
+    version: SelectionVersion,
+    held_on: dt.date,
+    attendees: int,
+    minutes: UploadedFile,
+    note: str = "",
+) -> VillageDeliberation:
+    """Record the musyawarah desa that agreed on this draft, with its minutes (PDF or image, size-checked)."""
+    village_code = version.selection_list.village_id
+    require_village_change(acting_user, village_code)
+    if held_on > timezone.localdate():
+        raise ApplicationError("Tanggal musyawarah tidak boleh di masa depan.", code="held_on")
+    if attendees < 1:
+        raise ApplicationError("Jumlah peserta musyawarah paling sedikit 1 orang.", code="attendees")
+    extension = check_document(minutes, size=minutes.size)
+    with transaction.atomic():
+        locked = SelectionVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.status != VersionStatus.DRAFT:
+            raise ApplicationError("Hasil musyawarah dicatat untuk versi yang masih draf.", code="state")
+        deliberation = VillageDeliberation(
+            version=locked, held_on=held_on, attendees=attendees, note=note.strip(), recorded_by=acting_user
+        )
+        deliberation.minutes.save(
+            f"berita-acara-{village_code}-{locked.selection_list_id}-v{locked.number}.{extension}", minutes, save=False
+        )
+        deliberation.save()
+        _audit(
+            acting_user,
+            "targeting.deliberation.record",
+            deliberation,
+            village_code,
+            {
+                "version_id": locked.pk,
+                "held_on": held_on.isoformat(),
+                "attendees": attendees,
+                "minutes": deliberation.minutes.name,
+            },
+        )
+    return deliberation
+
+
+def version_submit(*, acting_user: User, version: SelectionVersion) -> SelectionVersion:
+    """Send a draft agreed in the deliberation to the village head for approval."""
+    village_code = version.selection_list.village_id
+    require_village_change(acting_user, village_code)
+    with transaction.atomic():
+        locked = SelectionVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.status != VersionStatus.DRAFT:
+            raise ApplicationError("Hanya versi draf yang dapat diajukan.", code="state")
+        if not locked.deliberations.exists():
+            raise ApplicationError(
+                "Catat dahulu hasil musyawarah desa (tanggal, jumlah peserta, berita acara) untuk versi ini.",
+                code="deliberation",
+            )
+        locked.status = VersionStatus.AWAITING_APPROVAL
+        locked.submitted_by = acting_user
+        locked.submitted_at = timezone.now()
+        locked.save(update_fields=["status", "submitted_by", "submitted_at"])
+        _audit(acting_user, "targeting.version.submit", locked, village_code, {"number": locked.number})
+    return locked
+
+
+def can_approve(user: User, version: SelectionVersion) -> bool:
+    scope = user_scope(user)
+    return scope.has_role(Role.VILLAGE_HEAD) and scope.covers(version.selection_list.village_id)
+
+
+def _require_head(acting_user: User, version: SelectionVersion) -> None:
+    require_village_change(acting_user, version.selection_list.village_id)
+    if not can_approve(acting_user, version):
+        raise ApplicationError("Hanya kepala desa (perbekel/lurah) desa ini yang dapat menyetujui daftar.", code="role")
+
+
+def version_approve(
+    *,
+    acting_user: User,
+    version: SelectionVersion,
+    decree_number: str = "",
+    decree_date: dt.date | None = None,
+) -> SelectionVersion:
+    """The village head approves (maker-checker: not the person who prepared or submitted it); the version is
+    frozen and replaces the previously approved one."""
+    _require_head(acting_user, version)
+    with transaction.atomic():
+        locked = SelectionVersion.objects.select_for_update().select_related("selection_list").get(pk=version.pk)
+        if locked.status != VersionStatus.AWAITING_APPROVAL:
+            raise ApplicationError("Versi ini tidak sedang menunggu persetujuan.", code="state")
+        if acting_user.pk in (locked.prepared_by_id, locked.submitted_by_id):
+            raise ApplicationError(
+                "Anda yang menyiapkan atau mengajukan versi ini, sehingga tidak dapat menyetujuinya sendiri. "
+                "Persetujuan harus diberikan oleh orang lain (prinsip empat mata).",
+                code="maker_checker",
+            )
+        day = decree_date or timezone.localdate()
+        superseded = list(
+            SelectionVersion.objects.filter(
+                selection_list=locked.selection_list, status=VersionStatus.APPROVED
+            ).values_list("number", flat=True)
+        )
+        SelectionVersion.objects.filter(selection_list=locked.selection_list, status=VersionStatus.APPROVED).update(
+            status=VersionStatus.SUPERSEDED
+        )
+        locked.status = VersionStatus.APPROVED
+        locked.approved_by = acting_user
+        locked.approved_at = timezone.now()
+        locked.decree_number = decree_number.strip()[:100]
+        locked.decree_date = day
+        locked.save(update_fields=["status", "approved_by", "approved_at", "decree_number", "decree_date"])
+        _audit(
+            acting_user,
+            "targeting.version.approve",
+            locked,
+            locked.selection_list.village_id,
+            {
+                "number": locked.number,
+                "selected": locked.selected_count,
+                "decree_number": locked.decree_number,
+                "decree_date": day.isoformat(),
+                "superseded": superseded,
+            },
+        )
+    return locked
+
+
+def version_return(*, acting_user: User, version: SelectionVersion, note: str) -> SelectionVersion:
+    """The village head sends a version back to draft with a written note."""
+    _require_head(acting_user, version)
+    text = _require_reason(note, "Pengembalian")
+    with transaction.atomic():
+        locked = SelectionVersion.objects.select_for_update().select_related("selection_list").get(pk=version.pk)
+        if locked.status != VersionStatus.AWAITING_APPROVAL:
+            raise ApplicationError("Versi ini tidak sedang menunggu persetujuan.", code="state")
+        locked.status = VersionStatus.DRAFT
+        locked.return_note = text
+        locked.submitted_by = None
+        locked.submitted_at = None
+        locked.save(update_fields=["status", "return_note", "submitted_by", "submitted_at"])
+        _audit(
+            acting_user,
+            "targeting.version.return",
+            locked,
+            locked.selection_list.village_id,
+            {"number": locked.number, "note": text},
+        )
+    return locked

@@ -109,6 +109,13 @@ def worker_merge(*, acting_user: User, keep: Worker, remove: Worker, reason: str
         if getattr(remove, flag) and not getattr(keep, flag):
             setattr(keep, flag, True)
             filled[flag] = True
+    attached = _records_of_other_apps(remove)
+    if attached:
+        raise ApplicationError(
+            f"Data {remove.name} yang akan dihapus masih memiliki {', '.join(attached)}. Gabungkan ke arah "
+            "sebaliknya (pertahankan data yang memiliki riwayat itu) agar tidak ada riwayat yang hilang.",
+            code="has_history",
+        )
     moved_children = Child.objects.filter(worker=remove).update(worker=keep)
     moved_heirs = Heir.objects.filter(worker=remove).update(worker=keep)
     WorkerTransfer.objects.filter(worker=remove, status=WorkerTransfer.Status.REQUESTED).update(
@@ -124,6 +131,21 @@ def worker_merge(*, acting_user: User, keep: Worker, remove: Worker, reason: str
                  "reason": reason.strip()[:255]},
     )  # fmt: skip
     return keep
+
+
+def _records_of_other_apps(worker: Worker) -> list[str]:
+    """What other apps hold about this worker (memberships, claims, enrolments, list entries…), by name.
+
+    A merge moves only the registry's own records; history elsewhere is never deleted or re-pointed silently.
+    """
+    found = []
+    for relation in Worker._meta.related_objects:
+        model = relation.related_model
+        if model in (Child, Heir, WorkerTransfer) or not (relation.one_to_many or relation.one_to_one):
+            continue
+        if model._default_manager.filter(**{relation.field.name: worker}).exists():
+            found.append(str(model._meta.verbose_name_plural))
+    return found
 
 
 @transaction.atomic

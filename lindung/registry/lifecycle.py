@@ -141,7 +141,9 @@ def _records_of_other_apps(worker: Worker) -> list[str]:
     found = []
     for relation in Worker._meta.related_objects:
         model = relation.related_model
-        if model in (Child, Heir, WorkerTransfer) or not (relation.one_to_many or relation.one_to_one):
+        if isinstance(model, str) or model in (Child, Heir, WorkerTransfer):
+            continue
+        if not (relation.one_to_many or relation.one_to_one):
             continue
         if model._default_manager.filter(**{relation.field.name: worker}).exists():
             found.append(str(model._meta.verbose_name_plural))

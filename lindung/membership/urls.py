@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from lindung.membership import views
 
 app_name = "membership"
-urlpatterns: list = []
+urlpatterns = [
+    path("kepesertaan/pendaftaran/", views.registration_files, name="registration_files"),
+    path("kepesertaan/pendaftaran/<int:file_id>/", views.registration_file, name="registration_file"),
+    path(
+        "kepesertaan/pendaftaran/<int:file_id>/berkas.xlsx",
+        views.registration_file_download,
+        name="registration_file_download",
+    ),
+]

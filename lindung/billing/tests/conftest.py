@@ -1,0 +1,3 @@
+"""Fixtures shared by the membership and billing tests."""
+
+from lindung.membership.tests.factories import programme  # noqa: F401

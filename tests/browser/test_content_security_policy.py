@@ -20,7 +20,7 @@ def test_pages_load_without_csp_violations(page, live_server, bali, make_user):
     page.get_by_label("Kata sandi").fill("rahasia-uji-123")
     page.get_by_role("button", name="Masuk").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ikhtisar wilayah Anda")
-    for path in ("/", "/pekerja/", "/pekerja/baru/", "/impor/"):
+    for path in ("/", "/pekerja/", "/pekerja/baru/", "/impor/", "/akun/token/", "/api/v1/docs", "/program/"):
         response = page.goto(f"{live_server.url}{path}")
         assert response is not None and response.status == 200, path
         assert response.headers["content-security-policy"].startswith("default-src 'self'")

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('membership', '0001_initial'),
         ('regions', '0001_initial'),
-        ('registry', '0003_worker_lean_indexes'),
+        ('registry', '0002_worker_transfer'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

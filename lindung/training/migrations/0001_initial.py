@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('regions', '0001_initial'),
-        ('registry', '0003_worker_lean_indexes'),
+        ('registry', '0002_worker_transfer'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -47,10 +47,11 @@ class DemoResult:
 
 def _app_demo_steps() -> list[tuple[str, Callable[[], dict]]]:
     """The apps' own demo steps, in dependency order (each idempotent; imported here to keep core's imports light)."""
+    from lindung.membership.demo import demo_memberships
     from lindung.programmes.demo import demo_programmes
     from lindung.targeting.demo import demo_targeting
 
-    return [("programmes", demo_programmes), ("targeting", demo_targeting)]
+    return [("programmes", demo_programmes), ("targeting", demo_targeting), ("membership", demo_memberships)]
 
 
 def demo_setup() -> DemoResult:

@@ -90,7 +90,9 @@ def membership_end(*, actor: Any, membership: Membership, reason: str, on: dt.da
         require_village_change(actor, membership.worker.village_id)
     if membership.status == Membership.Status.ENDED:
         raise ApplicationError("Kepesertaan ini sudah berakhir.", code="ended")
-    if on < membership.starts_on.replace(day=1) or on > timezone.localdate():
+    # A member of a just-approved list may leave before their first month: the membership ends unbilled.
+    not_started = membership.status == Membership.Status.PENDING and not membership.invoice_lines.exists()
+    if (on < membership.starts_on.replace(day=1) and not not_started) or on > timezone.localdate():
         raise ApplicationError("Tanggal berakhir harus antara awal kepesertaan dan hari ini.", code="date")
     from lindung.billing.services import cover_recompute  # billing builds on membership, not the other way
 
@@ -110,3 +112,69 @@ def membership_end(*, actor: Any, membership: Membership, reason: str, on: dt.da
         )
         cover_recompute(programme=membership.programme, village=membership.worker.village, actor=actor)
     return membership
+
+
+def month_after(day: dt.date) -> dt.date:
+    """The first day of the month after `day` (members of an approved list start then)."""
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def memberships_open_for_selection(
+    *, actor: Any, programme: Programme, worker_ids: list[int], starts_on: dt.date, region_code: str, source: str
+) -> list[Membership]:
+    """A pending membership for every selected worker without an open one in the programme (approval of a list).
+
+    Set-based (three statements whatever the list's size); runs inside the caller's transaction. A worker who already
+    has an open membership keeps it unchanged.
+    """
+    with transaction.atomic():
+        holding = set(
+            Membership.objects.filter(
+                programme=programme, worker_id__in=worker_ids, status__in=("pending", "active", "arrears")
+            ).values_list("worker_id", flat=True)
+        )
+        new = [
+            Membership(
+                programme=programme,
+                worker_id=worker_id,
+                starts_on=starts_on,
+                declared_income=programme.declared_income,
+                package=programme.package,
+                status=Membership.Status.PENDING,
+                paid_through=_month_before(starts_on),
+            )
+            for worker_id in sorted(set(worker_ids) - holding)
+        ]
+        created = Membership.objects.bulk_create(new, batch_size=1000)
+        MembershipStatusChange.objects.bulk_create(
+            [
+                MembershipStatusChange(
+                    membership=m, from_status="", to_status=m.status, on=starts_on, by=actor, reason=source
+                )
+                for m in created
+            ],
+            batch_size=1000,
+        )
+        if created:
+            audit_record(
+                **_actor_fields(actor),
+                action="membership.create.selection",
+                target_type="programme",
+                target_id=programme.pk,
+                region_code=region_code,
+                changes={
+                    "source": source,
+                    "starts_on": starts_on.isoformat(),
+                    "created": len(created),
+                    "kept": len(holding),
+                    "memberships": [m.pk for m in created],
+                },
+            )
+    return created
+
+
+def open_membership(programme: Programme | int, worker: Worker | int) -> Membership | None:
+    """The worker's open (pending, active or in arrears) membership in the programme, if any."""
+    return Membership.objects.filter(
+        programme=programme, worker=worker, status__in=("pending", "active", "arrears")
+    ).first()

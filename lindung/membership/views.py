@@ -1,4 +1,5 @@
-"""Collective registration pages: make the file for the BPJS branch, download it, import the branch's answer."""
+"""Membership pages: the collective registration file for the BPJS branch and its answer; the import of memberships
+that existed before Lindung."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from lindung.accounts.access import user_scope, villages_changeable
 from lindung.core.errors import ApplicationError
 from lindung.core.http import AuthedRequest
+from lindung.membership.importing import memberships_import, programmes_for
 from lindung.membership.models import RegistrationFile
 from lindung.membership.registration import (
     registration_answer_import,
@@ -125,3 +127,65 @@ def registration_file_download(request: AuthedRequest, file_id: int) -> HttpResp
     response = HttpResponse(registration_workbook(registration_file_members(record)), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="pendaftaran-kolektif-{record.pk}.xlsx"'
     return response
+
+
+class ImportForm(forms.Form):
+    programme = forms.ModelChoiceField(queryset=Programme.objects.none(), label=gettext_lazy("Programme"))
+    members = forms.FileField(
+        label=gettext_lazy("Members (XLSX with the sheets Peserta and Pembayaran, or CSV of the members)")
+    )
+    payments = forms.FileField(label=gettext_lazy("Payments (CSV or XLSX), if not in the members file"), required=False)
+
+
+def _saved(upload, folder: Path, name: str) -> Path:
+    path = Path(folder) / name
+    with path.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    return path
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def memberships_import_view(request: AuthedRequest) -> HttpResponse:
+    """Import memberships that existed before Lindung with their payment history: check first, then import."""
+    if not villages_changeable(request.user).exists():
+        raise Http404("Halaman tidak ditemukan.")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    programme_field = form.fields["programme"]
+    if isinstance(programme_field, forms.ModelChoiceField):
+        programme_field.queryset = programmes_for(request.user)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        uploads = [u for u in (form.cleaned_data["members"], form.cleaned_data["payments"]) if u is not None]
+        dry_run = request.POST.get("action") != "import"
+        if any(u.size > MAX_ANSWER_BYTES for u in uploads):
+            form.add_error(None, _("The file is too large."))
+        else:
+            with tempfile.TemporaryDirectory() as folder:
+                members = _saved(form.cleaned_data["members"], Path(folder), "peserta")
+                payments = (
+                    _saved(form.cleaned_data["payments"], Path(folder), "pembayaran")
+                    if form.cleaned_data["payments"] is not None
+                    else None
+                )
+                try:
+                    result = memberships_import(
+                        actor=request.user,
+                        path=members,
+                        payments_path=payments,
+                        programme=form.cleaned_data["programme"],
+                        dry_run=dry_run,
+                    )
+                except ApplicationError as exc:
+                    form.add_error(None, exc.message)
+            if result is not None and result.ok and not dry_run:
+                messages.success(request, _(
+                    "Imported: %(created)s new members, %(completed)s completed, %(unchanged)s unchanged; "
+                    "%(payments)s payments recorded, %(invoices)s invoices issued. Cover has been recomputed."
+                ) % {
+                    "created": result.created, "completed": result.completed, "unchanged": result.unchanged,
+                    "payments": result.payments_created, "invoices": result.invoices_created,
+                })  # fmt: skip
+                return redirect("membership:import")
+    return render(request, "membership/import.html", {"form": form, "result": result})

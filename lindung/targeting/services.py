@@ -369,21 +369,45 @@ def override_revoke(*, acting_user: User, override: Override, reason: str) -> Se
         return selection_prepare(acting_user=acting_user, selection_list=selection_list)
 
 
-def member_leave(*, acting_user: User, selection_list: SelectionList, worker: Worker, reason: str) -> SelectionVersion:
-    """A member leaves (death, moving away, withdrawal, wage earner): exclude them in a new draft version,
-    where the next worker on the waiting list moves up. A lapse is not leaving (RULES.md)."""
+def member_leave(
+    *, acting_user: User, selection_list: SelectionList, worker: Worker, reason: str, on: dt.date | None = None
+) -> SelectionVersion:
+    """A member leaves (death, moving away, withdrawal, wage earner): their open membership ends on `on` (today by
+    default; billing stops after that month) and they are excluded in a new draft version, where the next worker on
+    the waiting list moves up. A lapse is not leaving (RULES.md)."""
     if reason not in LEAVING_REASONS:
         raise ApplicationError(
             "Kepesertaan yang terputus karena tunggakan bukan keluar dari program: pekerja tetap di tempatnya.",
             code="reason",
         )
-    return override_add(
-        acting_user=acting_user,
-        selection_list=selection_list,
-        worker=worker,
-        kind=Override.Kind.FORCE_OUT,
-        reason=f"Keluar dari program: {LEAVING_REASONS[reason]}.",
-    )
+    from lindung.membership.services import membership_end, open_membership
+
+    with transaction.atomic():
+        membership = open_membership(selection_list.programme_id, worker.pk)
+        if membership is not None:
+            membership_end(actor=acting_user, membership=membership, reason=reason, on=on or timezone.localdate())
+        return override_add(
+            acting_user=acting_user,
+            selection_list=selection_list,
+            worker=worker,
+            kind=Override.Kind.FORCE_OUT,
+            reason=f"Keluar dari program: {LEAVING_REASONS[reason]}.",
+        )
+
+
+def member_departure(
+    *, acting_user: User, selection_list: SelectionList, worker: Worker, reason: str, on: dt.date | None = None
+) -> tuple[SelectionEntry | None, SelectionVersion]:
+    """One step for a member who leaves: the proposed replacement (the next eligible worker waiting, or None), then
+    `member_leave` (membership ended, new draft version), in one transaction."""
+    from lindung.targeting.selectors import propose_replacement
+
+    with transaction.atomic():
+        proposal = propose_replacement(selection_list=selection_list, leaving_worker_id=worker.pk, reason=reason, on=on)
+        version = member_leave(
+            acting_user=acting_user, selection_list=selection_list, worker=worker, reason=reason, on=on
+        )
+    return proposal, version
 
 
 def deliberation_record(
@@ -467,9 +491,14 @@ def version_approve(
     version: SelectionVersion,
     decree_number: str = "",
     decree_date: dt.date | None = None,
+    members_start_on: dt.date | None = None,
 ) -> SelectionVersion:
     """The village head approves (maker-checker: not the person who prepared or submitted it); the version is
-    frozen and replaces the previously approved one."""
+    frozen and replaces the previously approved one.
+
+    In the same transaction every selected worker without an open membership in the programme gets a pending one,
+    starting on `members_start_on` (default: the first day of the month after the decree). A worker selected before
+    and not any more keeps their membership until their leaving is recorded (`member_leave`)."""
     _require_head(acting_user, version)
     with transaction.atomic():
         locked = SelectionVersion.objects.select_for_update().select_related("selection_list").get(pk=version.pk)
@@ -496,6 +525,20 @@ def version_approve(
         locked.decree_number = decree_number.strip()[:100]
         locked.decree_date = day
         locked.save(update_fields=["status", "approved_by", "approved_at", "decree_number", "decree_date"])
+        from lindung.membership.services import memberships_open_for_selection, month_after
+
+        members = memberships_open_for_selection(
+            actor=acting_user,
+            programme=locked.selection_list.programme,
+            worker_ids=list(
+                locked.entries.filter(status=SelectionEntry.Status.SELECTED, worker__isnull=False).values_list(
+                    "worker_id", flat=True
+                )
+            ),
+            starts_on=members_start_on or month_after(day),
+            region_code=locked.selection_list.village_id,
+            source=f"approval:{locked.pk}",
+        )
         _audit(
             acting_user,
             "targeting.version.approve",
@@ -507,6 +550,7 @@ def version_approve(
                 "decree_number": locked.decree_number,
                 "decree_date": day.isoformat(),
                 "superseded": superseded,
+                "memberships_created": len(members),
             },
         )
     return locked

@@ -33,6 +33,9 @@ def test_check_deploy_is_clean_in_production_mode(tmp_path):
         "LINDUNG_VAR_DIR": str(tmp_path),
     }
     env.pop("DATABASE_URL", None)
+    env.pop(
+        "DJANGO_ALLOW_ASYNC_UNSAFE", None
+    )  # set by the browser tests' conftest in this process, never in production
     result = subprocess.run(
         [sys.executable, "-m", "lindung", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,

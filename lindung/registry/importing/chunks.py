@@ -89,11 +89,6 @@ class ChunkChecker:
 
     def check_chunk(self, chunk: str, number: int) -> ChunkResult:
         """The data rows of `chunk`, and the message of a CSV error that ended it (rows after it are not read)."""
-        positions = self.spec.positions
-        width = self.width
-        getter = self.getter
-        check = self.rows.check
-        checked = self._checked
         out: list[CheckedRow] = []
         append = out.append
         delimiter = self.spec.delimiter
@@ -105,43 +100,46 @@ class ChunkChecker:
             records = zip(starts, [line.split(delimiter) if line else [] for line in lines], strict=False)
         else:
             records = _csv_records(chunk, delimiter)
-        first_at = positions[0]
-        fast = self.rows.fast_canonical if self.rows.fast else None
-        canonical = self.canonical
-        columns = self.spec.columns
+        check_record = self.check_record
         try:
             for first_line, row in records:
                 number += 1
-                if len(row) >= width:
-                    first = row[first_at]
-                    if (not first or first.isspace()) and not "".join(getter(row)).strip():
-                        continue  # blank in every import column
-                    if fast is not None:
-                        row.append(None)  # type: ignore[arg-type]  # an absent column's value, at index -1
-                        done = fast(canonical(row))
-                        if done is not None:
-                            fast_nik, fast_staged, warnings = done
-                            if not warnings:  # the common case
-                                joined = _SEP.join(fast_staged)
-                                line = self.csv_line(fast_staged) if _needs_quotes(joined) else None
-                                append((number, fast_nik, joined, line, None, first_line))
-                                continue
-                            cells = dict(zip(columns, getter(row), strict=True))
-                            append(checked(number, fast_nik, fast_staged, ([], warnings, cells), first_line))
-                            continue
-                    values = getter(row)
-                elif row:
-                    values = tuple(row[i] if i < len(row) else "" for i in positions)
-                    first = values[0]
-                    if (not first or first.isspace()) and not "".join(values).strip():
-                        continue
-                else:
-                    continue
-                nik, staged, problems = check(number, values)
-                append(checked(number, nik, staged, problems, first_line))
+                checked = check_record(number, row, first_line)
+                if checked is not None:
+                    append(checked)
         except csv.Error as exc:
             return ChunkResult(out, f"Berkas CSV rusak di sekitar baris {number + 1}: {exc}.", lines is not None)
         return ChunkResult(out, None, lines is not None)
+
+    def check_record(self, number: int, row: list[str], first_line: int) -> CheckedRow | None:
+        """One CSV record (the csv module's list of fields) as a `CheckedRow`; None for a blank row."""
+        positions = self.spec.positions
+        if len(row) >= self.width:
+            first = row[positions[0]]
+            if (not first or first.isspace()) and not "".join(self.getter(row)).strip():
+                return None  # blank in every import column
+            if self.rows.fast:
+                row.append(None)  # type: ignore[arg-type]  # an absent column's value, at index -1
+                done = self.rows.fast_canonical(self.canonical(row))
+                row.pop()
+                if done is not None:
+                    fast_nik, fast_staged, warnings = done
+                    if not warnings:  # the common case
+                        joined = _SEP.join(fast_staged)
+                        line = self.csv_line(fast_staged) if _needs_quotes(joined) else None
+                        return number, fast_nik, joined, line, None, first_line
+                    cells = dict(zip(self.spec.columns, self.getter(row), strict=True))
+                    return self._checked(number, fast_nik, fast_staged, ([], warnings, cells), first_line)
+            values = self.getter(row)
+        elif row:
+            values = tuple(row[i] if i < len(row) else "" for i in positions)
+            first = values[0]
+            if (not first or first.isspace()) and not "".join(values).strip():
+                return None
+        else:
+            return None
+        nik, staged, problems = self.rows.check(number, values)
+        return self._checked(number, nik, staged, problems, first_line)
 
 
 def _plain_lines(chunk: str) -> list[str] | None:

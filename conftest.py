@@ -50,3 +50,12 @@ def city_officer(bali, make_user):
 @pytest.fixture
 def admin_user(bali, make_user):
     return make_user("admin.pusat", Role.ADMIN, national=True)
+
+
+@pytest.fixture(autouse=True)
+def _own_media_root(request, settings, tmp_path_factory):
+    """Each test keeps its uploads and reports apart (xdist workers and parallel runs would otherwise share
+    var/media/imports/<batch id>). Browser tests keep the configured folder: their task worker is another
+    process that reads the same settings."""
+    if request.node.get_closest_marker("browser") is None:
+        settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

@@ -37,6 +37,23 @@ APPLICATION_STATUS = {
     "unknown_event_type": 422,
     "parameters_missing": 422,
     "no_parameters": 422,
+    # payments and their reversals (`lindung.billing.services`)
+    "amount": 422,
+    "value_date": 422,
+    "reference": 422,
+    "budget_source": 422,
+    "agreement": 422,
+    "reason": 422,
+    "reversal": 409,
+    "reversed": 409,
+    # claim transitions (`lindung.claims.services`)
+    "transition": 409,
+    "not_covered": 409,
+    "maker_checker": 409,
+    "date": 422,
+    "required": 422,
+    "cause": 422,
+    "difference": 422,
 }
 
 

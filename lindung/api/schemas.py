@@ -328,3 +328,268 @@ class MeOut(Schema):
     token_expires_at: dt.datetime | None
     rate_limit: int
     rate_remaining: int
+
+
+# --- memberships ----------------------------------------------------------------------------------
+
+MembershipStatus = Literal["pending", "active", "arrears", "lapsed", "ended"]
+
+
+class MembershipStatusChangeOut(Schema):
+    from_status: str = Field(description="Status sebelumnya (kosong untuk status pertama).")
+    to_status: MembershipStatus
+    on: dt.date
+    reason: str
+    recorded_at: dt.datetime
+
+
+class MembershipOut(Schema):
+    id: int
+    programme: int
+    worker: int
+    worker_name: str
+    nik_masked: str
+    village: str = Field(description="Kode desa/kelurahan pekerja.")
+    village_name: str
+    kpj_number: str = Field(description="Nomor KPJ dari BPJS (kosong sebelum pendaftaran dijawab).")
+    kpj_effective_on: dt.date | None
+    starts_on: dt.date
+    declared_income: int = Field(description="Penghasilan yang dilaporkan, rupiah per bulan.")
+    package: str
+    status: MembershipStatus
+    status_label: str
+    end_reason: str
+    ended_on: dt.date | None
+    renews: int | None = Field(description="Kepesertaan lama (yang lewat masa) yang diperbarui oleh yang ini.")
+    paid_through: dt.date | None = Field(
+        description="Hari pertama bulan terakhir yang sudah dibayar (dihitung dari pembayaran desa)."
+    )
+    paid_through_month: str | None = Field(description="`paid_through` sebagai `YYYY-MM`.", examples=["2026-09"])
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class MembershipDetail(MembershipOut):
+    history: list[MembershipStatusChangeOut] = Field(description="Riwayat status, terlama dahulu.")
+
+
+class MembershipPage(Page[MembershipOut]):
+    pass
+
+
+# --- invoices and payments ------------------------------------------------------------------------
+
+InvoiceStatus = Literal["open", "paid", "void"]
+BudgetSource = Literal["dana_desa", "add", "pades", "apbd", "other"]
+
+
+class InvoiceOut(Schema):
+    id: int
+    programme: int
+    village: str
+    village_name: str
+    funder: str
+    funder_name: str
+    period: dt.date = Field(description="Hari pertama bulan yang ditagih.")
+    period_month: str = Field(examples=["2026-09"])
+    discounted: bool = Field(description="Potongan iuran PP 50/2025 diterapkan.")
+    total: int = Field(description="Rupiah.")
+    status: InvoiceStatus
+    status_label: str
+    paid_amount: int
+    paid_on: dt.date | None
+    created_at: dt.datetime
+
+
+class InvoiceLineOut(Schema):
+    id: int
+    membership: int
+    worker: int
+    worker_name: str
+    jkk: int
+    jkm: int
+    jht: int
+    amount: int
+    rules: str = Field(description="Parameter peraturan yang dipakai.")
+    status: str
+    status_label: str
+
+
+class InvoiceDetail(InvoiceOut):
+    lines: list[InvoiceLineOut]
+
+
+class InvoicePage(Page[InvoiceOut]):
+    pass
+
+
+class PaymentOut(Schema):
+    id: int
+    programme: int
+    village: str
+    village_name: str
+    value_date: dt.date
+    amount: int = Field(description="Rupiah; negatif untuk entri pembatalan.")
+    reference: str
+    budget_source: BudgetSource
+    budget_source_label: str
+    account_code: str
+    note: str
+    reversal_of: int | None = Field(description="Pembayaran yang dibatalkan oleh entri ini.")
+    reversed_by: int | None = Field(description="Entri pembatalan pembayaran ini, bila sudah dibatalkan.")
+    recorded_at: dt.datetime
+
+
+class PaymentPage(Page[PaymentOut]):
+    pass
+
+
+class PaymentIn(Schema):
+    programme: int = Field(ge=1, description="Program yang PKS-nya dimiliki desa ini.")
+    value_date: dt.date = Field(description="Tanggal uang dibayarkan (tidak boleh di masa depan).")
+    amount: int = Field(ge=1, le=10_000_000_000, description="Rupiah.")
+    reference: str = Field(min_length=1, max_length=100, description="Nomor transfer atau kuitansi.")
+    budget_source: BudgetSource
+    account_code: str = Field("", max_length=50, description="Kode rekening APBDes/APBD.")
+    note: str = Field("", max_length=255)
+
+
+class ReversalIn(Schema):
+    reason: str = Field(min_length=1, max_length=255, description="Alasan pembatalan (wajib).")
+
+
+# --- claims ---------------------------------------------------------------------------------------
+
+ClaimStatus = Literal["reported", "documents_complete", "submitted", "paid", "rejected"]
+
+
+class IncidentOut(Schema):
+    id: int
+    worker: int
+    worker_name: str
+    membership: int
+    village: str
+    village_name: str
+    date: dt.date
+    type: EventType
+    type_label: str
+    place: str
+    description: str
+    reporter_name: str
+    reporter_role: str
+    reported_at: dt.datetime
+
+
+class ClaimTransitionOut(Schema):
+    from_status: str
+    to_status: ClaimStatus
+    on: dt.date
+    note: str
+    recorded_at: dt.datetime
+
+
+class ClaimOut(Schema):
+    id: int
+    status: ClaimStatus
+    status_label: str
+    incident: IncidentOut
+    cash_total: int = Field(description="Manfaat tunai menurut perhitungan yang tersimpan (rupiah).")
+    cause_under_assessment: bool
+    parameters_on: dt.date = Field(description="Parameter peraturan yang berlaku pada tanggal ini dipakai.")
+    quoted_at: dt.datetime
+    bpjs_reference: str
+    bpjs_paid_amount: int | None
+    decided_on: dt.date | None
+    rejection_reason: str
+    created_at: dt.datetime
+
+
+class ClaimDetail(ClaimOut):
+    quote: QuoteOut | None = Field(description="Perhitungan tersimpan (sama dengan `POST /quotes/benefits`).")
+    alternative_quote: QuoteOut | None = Field(
+        description="Selama penyebab kematian dinilai: perhitungan untuk penyebab yang lain."
+    )
+    transitions: list[ClaimTransitionOut] = Field(description="Riwayat status, terlama dahulu.")
+
+
+class ClaimPage(Page[ClaimOut]):
+    pass
+
+
+class ClaimSubmitIn(Schema):
+    on: dt.date = Field(description="Tanggal pengajuan ke BPJS (tidak boleh setelah hari ini).")
+    note: str = Field("", max_length=1000)
+
+
+class ClaimRejectIn(Schema):
+    on: dt.date = Field(description="Tanggal keputusan BPJS.")
+    reason: str = Field(min_length=1, max_length=1000, description="Alasan penolakan BPJS (wajib).")
+
+
+class ClaimPayIn(Schema):
+    on: dt.date = Field(description="Tanggal pembayaran BPJS.")
+    reference: str = Field(min_length=1, max_length=100, description="Nomor referensi pembayaran BPJS.")
+    amount: int = Field(ge=0, le=10_000_000_000, description="Rupiah yang dibayar BPJS.")
+    note: str = Field("", max_length=1000, description="Wajib bila jumlahnya berbeda dari perhitungan.")
+    work_accident: bool | None = Field(
+        None, description="Keputusan BPJS atas penyebab kematian, wajib bila penyebabnya masih dinilai."
+    )
+
+
+# --- training -------------------------------------------------------------------------------------
+
+EnrolmentStatus = Literal["invited", "enrolled", "completed", "dropped"]
+
+
+class TrainingFillOut(Schema):
+    invited: int
+    enrolled: int
+    completed: int
+    dropped: int
+    taken: int = Field(description="Tempat yang terisi (diundang, terdaftar, selesai).")
+    free: int
+
+
+class TrainingProgrammeOut(Schema):
+    id: int
+    title: str
+    organiser: str = Field(description="OPD penyelenggara.")
+    region: str
+    region_name: str
+    skill: str
+    place: str
+    starts_on: dt.date
+    ends_on: dt.date
+    capacity: int
+    cost: int = Field(description="Rupiah.")
+    target_occupations: list[int] = Field(description="Kode pekerjaan sasaran.")
+    target_keywords: list[str] = Field(description="Kata kunci keahlian sasaran.")
+
+
+class TrainingProgrammeDetail(TrainingProgrammeOut):
+    fill: TrainingFillOut
+
+
+class TrainingProgrammePage(Page[TrainingProgrammeOut]):
+    pass
+
+
+class EnrolmentOut(Schema):
+    id: int
+    programme: int
+    programme_title: str
+    worker: int
+    worker_name: str
+    village: str
+    status: EnrolmentStatus
+    status_label: str
+    invited_on: dt.date
+    enrolled_on: dt.date | None
+    completed_on: dt.date | None
+    dropped_on: dt.date | None
+    drop_reason: str
+    certificate_number: str
+
+
+class EnrolmentPage(Page[EnrolmentOut]):
+    pass

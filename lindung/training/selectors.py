@@ -151,14 +151,18 @@ def access_enrolment_by_id(viewer: User, enrolment_id: int) -> Enrolment:
 
 
 def village_enrolments(*, viewer: User) -> QuerySet[Enrolment]:
-    """Read-only: enrolments of the workers living in the viewer's villages (for village heads/operators)."""
+    """Read-only: enrolments of the workers living in the viewer's villages (for village heads/operators).
+
+    A trainer (without a village or overseer role) sees only the enrolments of their own programmes: another
+    trainer's programme is hidden from them everywhere."""
     scope = user_scope(viewer)
     if scope.is_empty:
         return Enrolment.objects.none()
-    return (
-        Enrolment.objects.filter(scope.q("worker__village__code"))
-        .select_related("worker__village", "programme")
-        .order_by("worker__village_id", "worker__name", "-programme__starts_on", "pk")
+    enrolments = Enrolment.objects.filter(scope.q("worker__village__code"))
+    if scope.has_role(Role.TRAINER) and not scope.has_role(Role.VILLAGE_HEAD, Role.VILLAGE_OPERATOR, *OVERSEER_ROLES):
+        enrolments = enrolments.filter(programme__in=programme_list(viewer=viewer))
+    return enrolments.select_related("worker__village", "programme").order_by(
+        "worker__village_id", "worker__name", "-programme__starts_on", "pk"
     )
 
 

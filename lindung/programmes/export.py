@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from io import BytesIO
-from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,20 +35,16 @@ def board_columns() -> list[str]:
     ]
 
 
-def _text(value: Any) -> Any:
-    return neutralise(value) if isinstance(value, str) else value
-
-
 def board_xlsx(board: Board) -> bytes:
     """One sheet: title, the computed headline(s), then a row per village in the board's order."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # noqa: S101 (a new workbook always has a sheet)
     sheet.title = _("Roll-out")
-    sheet.append([_text(f"{board.programme.name} — {board.region.name}")])
+    sheet.append([neutralise(f"{board.programme.name} — {board.region.name}")])
     sheet["A1"].font = _BOLD
-    sheet.append([_text(" · ".join(board.headlines))])
-    sheet.append([_text(_("Exported on %(date)s") % {"date": timezone.localdate().strftime("%d-%m-%Y")})])
+    sheet.append([neutralise(" · ".join(board.headlines))])
+    sheet.append([neutralise(_("Exported on %(date)s") % {"date": timezone.localdate().strftime("%d-%m-%Y")})])
     sheet.append(board_columns())
     for cell in sheet[4]:
         cell.font = _BOLD
@@ -71,7 +66,7 @@ def board_xlsx(board: Board) -> bytes:
             row.quota,
             note,
         ]
-        sheet.append([_text(str(v)) if isinstance(v, str) else v for v in values])
+        sheet.append([neutralise(v) for v in values])
         if row.lapsed:
             for cell in sheet[sheet.max_row]:
                 cell.fill = _RED

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from io import BytesIO
-from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,19 +47,15 @@ def skills_columns() -> list[str]:
     ]
 
 
-def _text(value: Any) -> Any:
-    return neutralise(value) if isinstance(value, str) else value
-
-
 def skills_map_xlsx(skills: SkillsMap) -> bytes:
     """One sheet: title, then one row per occupation (specialisation empty) and per specialisation under it."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # noqa: S101 (a new workbook always has a sheet)
     sheet.title = _("Skills map")
-    sheet.append([_text(_("Skills map — %(region)s") % {"region": skills.region.name})])
+    sheet.append([neutralise(_("Skills map — %(region)s") % {"region": skills.region.name})])
     sheet["A1"].font = _BOLD
-    sheet.append([_text(_("Exported on %(date)s") % {"date": timezone.localdate().strftime("%d-%m-%Y")})])
+    sheet.append([neutralise(_("Exported on %(date)s") % {"date": timezone.localdate().strftime("%d-%m-%Y")})])
     sheet.append(skills_columns())
     for cell in sheet[3]:
         cell.font = _BOLD
@@ -69,11 +64,11 @@ def skills_map_xlsx(skills: SkillsMap) -> bytes:
         for occupation in group.occupations:
             name = occupation.name or _("Not recorded")
             counts = occupation.counts
-            sheet.append([_text(v) for v in (group_name, occupation.code, name, "", counts.total, counts.trained,
+            sheet.append([neutralise(v) for v in (group_name, occupation.code, name, "", counts.total, counts.trained,
                                              counts.in_training, counts.not_trained)])  # fmt: skip
             for spec in occupation.specialisations:
                 c = spec.counts
-                sheet.append([_text(v) for v in (group_name, occupation.code, name, spec.specialisation, c.total,
+                sheet.append([neutralise(v) for v in (group_name, occupation.code, name, spec.specialisation, c.total,
                                                  c.trained, c.in_training, c.not_trained)])  # fmt: skip
     totals = skills.totals
     sheet.append([_("Total"), None, None, None, totals.total, totals.trained, totals.in_training, totals.not_trained])

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from lokal import format_rupiah
+
 __all__ = [
     "DEFAULT_PRIORITY_ORDER",
     "FACTOR_LABELS",
@@ -186,10 +188,6 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
-def _rupiah(amount: int) -> str:
-    return "Rp" + f"{amount:,}".replace(",", ".")
-
-
 def _date(day: dt.date) -> str:
     return f"{day:%d-%m-%Y}"
 
@@ -230,8 +228,8 @@ def evaluate(candidate: Candidate, rules: Rules) -> tuple[Failure, ...]:
         failures.append(
             Failure(
                 "income",
-                f"Penghasilan {_rupiah(candidate.monthly_income)} per bulan, tidak di bawah batas "
-                f"{_rupiah(rules.income_threshold)}.",
+                f"Penghasilan {format_rupiah(candidate.monthly_income)} per bulan, tidak di bawah batas "
+                f"{format_rupiah(rules.income_threshold)}.",
             )
         )
     return tuple(failures)

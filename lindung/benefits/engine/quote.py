@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
+from lokal import format_rupiah
+
 from lindung.core.parameters import ParameterError, Parameters
 
 from .cash import HUNDRED, cash_lines
@@ -135,11 +137,6 @@ def _status_text(cover: Cover, member: Member) -> str:
     )
 
 
-def rupiah_text(amount: int) -> str:
-    """`Rp1.000.000`: Indonesian thousands separators."""
-    return f"Rp{amount:,}".replace(",", ".")
-
-
 def _percent(value: object, field: str) -> None:
     if value is not None and not 0 <= value <= HUNDRED:  # type: ignore[operator]
         raise QuoteError("invalid_input", f"{field} harus berupa persentase 0 sampai 100.")
@@ -169,8 +166,8 @@ def _check_member(member: Member, params: Parameters) -> None:
     if not low <= member.declared_income <= high:
         raise QuoteError(
             "income_out_of_range",
-            f"Penghasilan yang dilaporkan {rupiah_text(member.declared_income)} di luar batas {rupiah_text(low)} "
-            f"sampai {rupiah_text(high)} ({params.row('bpu_min_declared_income').reference}; "
+            f"Penghasilan yang dilaporkan {format_rupiah(member.declared_income)} di luar batas {format_rupiah(low)} "
+            f"sampai {format_rupiah(high)} ({params.row('bpu_min_declared_income').reference}; "
             f"{params.row('bpu_max_declared_income').reference}).",
         )
     if member.paid_through.index < Month.of(member.membership_start).index - 1:

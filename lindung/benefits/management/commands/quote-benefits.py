@@ -4,10 +4,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from lokal import format_rupiah
 
 from lindung.benefits.engine import Quote, QuoteError, quote
 from lindung.benefits.engine.jsonio import error_to_json, parse_request, quote_to_json
-from lindung.benefits.engine.quote import rupiah_text
 from lindung.core.parameters import parameters_on
 
 
@@ -62,14 +62,14 @@ class Command(BaseCommand):
         write = self.stdout.write
         write(f"Status: {result.status.value}; masa iur {result.masa_iur_months} bulan.")
         for line in result.benefits:
-            write(f"  {line.code}: {rupiah_text(line.amount)}  [{line.rule}]")
-        write(f"Total tunai: {rupiah_text(result.cash_total)}")
+            write(f"  {line.code}: {format_rupiah(line.amount)}  [{line.rule}]")
+        write(f"Total tunai: {format_rupiah(result.cash_total)}")
         scholarship = result.scholarship
         write(f"Beasiswa: {scholarship.reason}")
         for child in scholarship.children:
-            write(f"  {child.name}: {rupiah_text(child.total)}")
+            write(f"  {child.name}: {format_rupiah(child.total)}")
             for year in child.years:
                 school_year = f"{year.school_year}/{year.school_year + 1}"
-                write(f"    {school_year} {year.level} {year.grade}: {rupiah_text(year.amount)}")
-        write(f"Total beasiswa: {rupiah_text(scholarship.total)}")
-        write(f"Total keseluruhan: {rupiah_text(result.grand_total)}")
+                write(f"    {school_year} {year.level} {year.grade}: {format_rupiah(year.amount)}")
+        write(f"Total beasiswa: {format_rupiah(scholarship.total)}")
+        write(f"Total keseluruhan: {format_rupiah(result.grand_total)}")

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "lindung.training",
     "lindung.claims",
     "lindung.api",
+    "lindung.reporting",
+    "lindung.synth",
     "lindung.benchmarks",
 ]
 

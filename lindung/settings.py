@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "lindung.claims",
     "lindung.api",
     "lindung.reporting",
+    "lindung.interop",
     "lindung.synth",
     "lindung.benchmarks",
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("lindung.training.urls")),
     path("", include("lindung.claims.urls")),
     path("", include("lindung.reporting.urls")),
+    path("", include("lindung.interop.urls")),
     path("", include("lindung.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

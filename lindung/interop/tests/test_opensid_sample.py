@@ -1,9 +1,11 @@
-"""The real OpenSID sample (`contoh_penduduk.xlsx`, v2410.0.0) imported as a village: Desa Senggigi.
+"""The real OpenSID sample (`contoh_penduduk.xlsx`, v2410.0.0) imported as a village: Desa Senggigi and Desa Tanjung.
 
 OpenSID labels its sample "Kab. Lombok Utara"; its NIKs and family cards carry the district code 52.01.14,
 which in Kemendagri's data is Kecamatan Batu Layar (Kab. Lombok Barat), whose Desa Senggigi has exactly the
-sample's dusun (Senggigi, Mangsit, Loco, Kerandangan). Expected counts are read from the sheet here with openpyxl
-and the rules written out in the test, not from the code under test.
+sample's dusun (Senggigi, Mangsit, Loco, Kerandangan); Lombok Utara was split from Lombok Barat in 2008, so the
+sample is also imported into Desa Tanjung (Kab. Lombok Utara), where its NIKs name another district (a warning).
+Expected counts are read from the sheet here with openpyxl and the rules written
+out in the test, not from the code under test.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ pytestmark = pytest.mark.django_db
 SAMPLE = Path(settings.BASE_DIR).parent.parent / "shared"  # the repository, then ../shared
 SAMPLE = SAMPLE / "interop" / "opensid" / "contoh_penduduk.xlsx"
 SENGGIGI = "52.01.14.2006"
+TANJUNG = "52.08.01.2001"  # Desa Tanjung, Kab. Lombok Utara: the regency the sample names (Must show of issue 13)
 
 
 def _sheet() -> list[dict]:
@@ -42,7 +45,8 @@ def _age(born: str, day: dt.date) -> int:
 
 
 @pytest.mark.skipif(not SAMPLE.exists(), reason=f"OpenSID sample not found at {SAMPLE} (the shared folder is missing)")
-def test_opensid_sample_imported_as_senggigi_counts_and_second_run(tmp_path):
+@pytest.mark.parametrize("village", [SENGGIGI, TANJUNG])
+def test_opensid_sample_imported_counts_and_second_run(tmp_path, village):
     residents = _sheet()
     assert len(residents) == 97
     assert len({r["no_kk"] for r in residents}) == 37
@@ -62,7 +66,7 @@ def test_opensid_sample_imported_as_senggigi_counts_and_second_run(tmp_path):
     assert (len(adults), len(children), expected_child_records) == (87, 10, 19)
 
     regions_load(prefix="52")
-    imp = opensid_import_create(acting_user=None, source=SAMPLE, original_name=SAMPLE.name, village_code=SENGGIGI,
+    imp = opensid_import_create(acting_user=None, source=SAMPLE, original_name=SAMPLE.name, village_code=village,
                                 today=TODAY)  # fmt: skip
     s = imp.summary
     assert (s["rows"], s["families"]) == (97, 37)
@@ -70,7 +74,7 @@ def test_opensid_sample_imported_as_senggigi_counts_and_second_run(tmp_path):
     assert s["worker_rows"] + s["child_rows"] + s["skipped"] == 97  # nobody lost
     opensid_import_apply(imp=imp, acting_user=None)
     assert set(Worker.objects.values_list("nik", flat=True)) == {r["nik"] for r in adults}
-    assert set(Worker.objects.values_list("village_id", flat=True)) == {SENGGIGI}
+    assert set(Worker.objects.values_list("village_id", flat=True)) == {village}
     assert set(Child.objects.values_list("nik", flat=True)) == {c["nik"] for c in children}
     assert Child.objects.count() == 19
     assert set(Child.objects.values_list("school_level", flat=True)) == {"none"}  # pendidikan_sedang 18
@@ -78,7 +82,7 @@ def test_opensid_sample_imported_as_senggigi_counts_and_second_run(tmp_path):
     assert all(hamlets[n] == h for n, h in Worker.objects.values_list("nik", "hamlet"))
 
     before = list(Worker.objects.order_by("pk").values()), list(Child.objects.order_by("pk").values())
-    again = opensid_import_create(acting_user=None, source=SAMPLE, original_name=SAMPLE.name, village_code=SENGGIGI,
+    again = opensid_import_create(acting_user=None, source=SAMPLE, original_name=SAMPLE.name, village_code=village,
                                   today=TODAY)  # fmt: skip
     assert (again.summary["workers_unchanged"], again.summary["children_unchanged"]) == (87, 19)
     assert again.summary["workers_create"] + again.summary["workers_update"] + again.summary["children_create"] == 0

@@ -102,6 +102,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "lindung.urls"
+# Context help (a short hint linked to the glossary) after the label of every domain-specific form field.
+FORM_RENDERER = "lindung.core.forms.HintFormRenderer"
 WSGI_APPLICATION = "lindung.wsgi.application"
 
 TEMPLATES = [

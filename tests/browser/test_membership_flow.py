@@ -49,8 +49,8 @@ def test_operator_pays_the_open_invoices_and_the_arrears_warning_disappears(page
 
     warnings = page.get_by_test_id("arrears-warnings")
     expect(warnings).to_be_visible()
-    expect(warnings.locator("tbody tr")).to_have_count(MEMBERS)
-    expect(warnings).to_contain_text("100.800")  # two open months of Rp50.400
+    expect(warnings.get_by_test_id("arrears-count")).to_have_text(str(MEMBERS))
+    expect(warnings.get_by_test_id("arrears-total")).to_have_text("Rp100.800")  # two open months of Rp50.400
 
     warnings.get_by_role("link").first.click()
     expect(page.get_by_test_id("invoices")).to_be_visible()

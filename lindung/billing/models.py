@@ -170,3 +170,97 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village_id}: {self.credit}"
+
+
+class StatementImport(models.Model):
+    """The BPJS branch's monthly contribution statement for a region, imported and reconciled against Lindung.
+
+    One record per distinct content (period, region, layout and the normalised rows): importing the same statement
+    again finds this record and creates nothing. The differences found are stored with it (`StatementDifference`).
+    """
+
+    class Layout(models.TextChoices):
+        MEMBER = "member", _("One row per member (KPJ/NIK)")
+        VILLAGE = "village", _("One row per village")
+
+    period = models.DateField(_("period"), help_text=_("First day of the month of the statement."))
+    region_code = models.CharField(_("region"), max_length=20)
+    layout = models.CharField(_("layout"), max_length=8, choices=Layout.choices)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content_hash = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    matched = models.PositiveIntegerField(_("rows that agree"), default=0)
+    bpjs_total = models.BigIntegerField(_("total at BPJS (Rp)"), default=0)
+    lindung_total = models.BigIntegerField(_("total recorded in Lindung (Rp)"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("imported at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-period", "-created_at"]
+        verbose_name = _("contribution statement")
+        verbose_name_plural = _("contribution statements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region_code", "period", "layout", "content_hash"], name="statement_one_per_content"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_code} {self.period:%Y-%m}"
+
+
+class StatementDifference(models.Model):
+    class Kind(models.TextChoices):
+        NOT_RECORDED = "not_recorded", _("Paid at BPJS, not recorded in Lindung")
+        NOT_AT_BPJS = "not_at_bpjs", _("Recorded in Lindung, not at BPJS")
+        AMOUNT = "amount", _("Different amounts")
+        UNKNOWN = "unknown", _("Unknown KPJ/NIK or village")
+
+    statement = models.ForeignKey(StatementImport, on_delete=models.CASCADE, related_name="differences")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    row = models.PositiveIntegerField(_("row"), null=True, blank=True)  # none for "not at BPJS"
+    village_code = models.CharField(_("village"), max_length=20, blank=True)
+    kpj = models.CharField(_("KPJ"), max_length=20, blank=True)
+    nik_masked = models.CharField(_("NIK"), max_length=16, blank=True)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    bpjs_amount = models.BigIntegerField(_("at BPJS (Rp)"), default=0)
+    lindung_amount = models.BigIntegerField(_("in Lindung (Rp)"), default=0)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["statement", "kind", "row", "village_code", "pk"]
+        verbose_name = _("statement difference")
+        verbose_name_plural = _("statement differences")
+
+    def __str__(self) -> str:
+        return f"{self.statement_id} {self.kind} {self.row}"
+
+
+class BudgetPlan(models.Model):
+    """What a village has set aside in its APBDes (Dana Desa) for the contributions of a programme in a year."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+", verbose_name=_("programme"))
+    village = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="budget_plans", verbose_name=_("village")
+    )
+    year = models.PositiveIntegerField(_("budget year"))
+    budget = models.BigIntegerField(_("amount in the APBDes (Rp)"))
+    account_code = models.CharField(_("account code (kode rekening)"), max_length=50, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["village", "-year"]
+        verbose_name = _("budget plan")
+        verbose_name_plural = _("budget plans")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "village", "year"], name="budget_plan_one_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.year}: {self.budget}"

@@ -313,6 +313,17 @@ TABLE: dict[str, Row] = {
     # regions
     "regions:village_list": Row(GET=READ, queries=("?q={village}", "?q={village_name}")),
     "regions:region_detail": Row("region", GET=READ),
+    # reporting: dashboards of any region in scope (aggregates only); /dasbor/ sends everyone to their own region.
+    # The poverty-rate form belongs to a city/regency: for a village code it is 404 for everyone (its own tests
+    # cover the city officer and the refused roles at city level).
+    "reporting:home": Row(GET=(302, 302, 302, 302, 302, 302, 302, 302)),
+    "reporting:dashboard": Row("region", GET=READ),
+    "reporting:data": Row("region", GET=READ),
+    "reporting:xlsx": Row("region", GET=READ),
+    "reporting:pdf": Row("region", GET=READ),
+    "reporting:poverty_rate": Row(
+        "region", GET=(302, 404, 404, 404, 404, 404, 404, 404), POST=(302, 404, 404, 404, 404, 404, 404, 404)
+    ),
     # registry: workers
     "registry:workers": Row(GET=READ, queries=("?q={nik}", "?q={name}", "?desa={village}")),
     "registry:worker_new": Row(GET=CHANGE, POST=CHANGE),
@@ -324,6 +335,10 @@ TABLE: dict[str, Row] = {
     "registry:worker_correct_nik": Row("worker", GET=CHANGE, POST=CHANGE_DONE, body=_nik_correction_body),
     "registry:worker_merge": Row("worker", GET=CHANGE, POST=CHANGE),
     "registry:poverty_refresh": Row(GET=CHANGE, POST=CHANGE_DONE),  # empty POST: "choose a file", back to the page
+    # UU PDP (issue 11): the data-subject report is for the admin and the city officer (the NIK is POSTed; an empty
+    # POST re-renders the form); withdrawing a worker's consent is a change (an empty POST: "reason required")
+    "registry:subject_report": Row(GET=CITY_MANAGE, POST=CITY_MANAGE),
+    "registry:worker_consent_withdraw": Row("worker", GET=CHANGE, POST=CHANGE),
     # registry: transfers (reading them is reading; requesting and deciding are changes)
     "registry:transfers": Row(GET=READ, POST=CHANGE),
     "registry:transfer_decide": Row("transfer", GET=READ, POST=CHANGE_DONE, body=_confirm_body),
@@ -334,6 +349,15 @@ TABLE: dict[str, Row] = {
     "registry:import_batch_apply": Row("batch", GET=POST_ONLY, POST=CHANGE_DONE),
     "registry:import_batch_cancel": Row("batch", GET=CHANGE, POST=CHANGE_DONE),
     "registry:import_batch_errors": Row("batch", GET=READ),
+    # interop (issue 13): OpenSID population in / programme file out, P3KE/DTSEN; the roles that change workers
+    "interop:opensid": Row(GET=CHANGE, POST=CHANGE),  # empty POST: the form again with its errors
+    "interop:opensid_import": Row("opensid_import", GET=CHANGE),
+    "interop:opensid_apply": Row("opensid_import", GET=POST_ONLY, POST=CHANGE_DONE),
+    "interop:opensid_cancel": Row("opensid_import", GET=POST_ONLY, POST=CHANGE_DONE),
+    "interop:opensid_export": Row(GET=CHANGE_DONE),  # no village chosen: back to the page with a message
+    "interop:review_close": Row("life_review", GET=POST_ONLY, POST=CHANGE_DONE),
+    "interop:poverty": Row(GET=CHANGE, POST=CHANGE),
+    "interop:proposals_confirm": Row(GET=POST_ONLY, POST=CHANGE_DONE),  # nothing chosen: back with a message
     # programmes: everyone reads the programmes over their area and the agreements (PKS) of their villages; the
     # city officer manages programmes and agreements of the city, the admin everything; rules are national (admin).
     "programmes:programmes": Row(GET=READ),
@@ -373,6 +397,23 @@ TABLE: dict[str, Row] = {
     "billing:village": Row("region", GET=READ),
     "billing:payment_new": Row("region", GET=CHANGE, POST=CHANGE),
     "billing:payment_reverse": Row("payment", GET=CHANGE, POST=CHANGE),
+    # billing documents (issue 5): invoices, receipts, invoice lists and BPJS statements are read by everyone in
+    # scope; a statement is imported by the village roles, the BPJS officer, the city officer and the admin (an empty
+    # POST re-shows the form); the village budget plan is changed by the village, the city officer and the admin.
+    "billing:invoices": Row(GET=READ, queries=("?wilayah={village}",)),
+    "billing:invoices_export": Row(GET=READ),
+    "billing:invoice_detail": Row("invoice", GET=READ),
+    "billing:invoice_pdf": Row("invoice", GET=READ),
+    "billing:payment_detail": Row("payment", GET=READ),
+    "billing:payment_receipt": Row("payment", GET=READ),
+    "billing:statements": Row(GET=READ, POST=PLAN_CHANGE),
+    "billing:statement_template": Row(GET=READ),
+    "billing:statement_detail": Row("statement", GET=READ),
+    "billing:statement_export": Row("statement", GET=READ),
+    "billing:budget": Row("region", GET=READ, POST=CHANGE),
+    # the billing-run page: everyone in scope reads the runs of their area; the village roles (their village), the
+    # city officer and the admin start one (an empty POST re-shows the form); read-only roles 403.
+    "billing:runs": Row(GET=READ, POST=CHANGE),
     # membership: collective registration files for the BPJS branch, read by everyone in scope; made (and the
     # branch's answer imported) by the village, the city officer and the admin; an empty POST re-shows the form.
     "membership:import": Row(GET=CHANGE, POST=CHANGE),  # memberships from before Lindung, with their payments
@@ -429,6 +470,7 @@ TABLE: dict[str, Row] = {
     "api:v1:me": Row(GET=API_READ, POST=API_WRONG_METHOD),
     "api:v1:region_list": Row(GET=API_READ, queries=("?q={village_name}", "?parent=51.03.05", "?parent=52.01.01")),
     "api:v1:region_detail": Row("region", GET=API_READ),
+    "api:v1:dashboard": Row("region", GET=API_READ),
     "api:v1:workers_list": Row(GET=API_READ, queries=("?q={name}", "?village={village}")),
     "api:v1:worker_create": Row(POST=API_CREATED, body=_api_worker_body, json=True),
     "api:v1:worker_detail": Row("worker", GET=API_READ, POST=API_WRONG_METHOD),
@@ -719,10 +761,13 @@ class World:
     plans: dict[str, Any] = dataclasses.field(default_factory=dict)
     memberships: dict[str, Any] = dataclasses.field(default_factory=dict)
     invoices: dict[str, Invoice] = dataclasses.field(default_factory=dict)
+    statements: dict[str, Any] = dataclasses.field(default_factory=dict)
     trainings: dict[str, TrainingProgramme] = dataclasses.field(default_factory=dict)
     sessions: dict[str, TrainingSession] = dataclasses.field(default_factory=dict)
     enrolments: dict[str, Enrolment] = dataclasses.field(default_factory=dict)
     api_tokens: dict[str, ApiToken] = dataclasses.field(default_factory=dict)  # by role, and by tier for the others
+    opensid_imports: dict[str, Any] = dataclasses.field(default_factory=dict)
+    life_reviews: dict[str, Any] = dataclasses.field(default_factory=dict)
     role: str = "anonymous"  # the role being tried (its own API token is the "th" token)
 
     def kwargs(self, obj: str | None, tier: str) -> dict[str, Any]:
@@ -787,8 +832,14 @@ class World:
             return {"training_programme_id": MISSING_ID if missing else self.trainings[tier].pk}
         if obj == "membership":
             return {"membership_id": MISSING_ID if missing else self.memberships[tier].pk}
+        if obj == "opensid_import":
+            return {"import_id": MISSING_ID if missing else self.opensid_imports[tier].pk}
+        if obj == "life_review":
+            return {"review_id": MISSING_ID if missing else self.life_reviews[tier].pk}
         if obj == "invoice":
             return {"invoice_id": MISSING_ID if missing else self.invoices[tier].pk}
+        if obj == "statement":
+            return {"statement_id": MISSING_ID if missing else self.statements[tier].pk}
         if obj == "wilayah":
             return {}  # in the query string (Row.query)
         if obj == "batch_api":
@@ -937,12 +988,44 @@ def world(bali, make_user, settings, tmp_path) -> World:
             programme=world.programmes[tier], village_id=VILLAGES[tier][0], funder="apbdes", period=date(2026, 1, 1),
             total=1_680_000,
         )  # fmt: skip
+        _statement_world(world, tier)
+    _interop_world(world, tmp_path)
     for owner, user in [*users.items(), *targets.items()]:
         world.api_tokens[owner] = ApiToken.objects.create(
             user=user, name=f"token {owner}", prefix=f"ldg_{owner}"[:12], secret_hash=f"uji-{owner}",
             expires_at=timezone.now() + timedelta(days=30),
         )  # fmt: skip
     return world
+
+
+def _interop_world(world: World, tmp_path: Path) -> None:
+    """Per tier: an OpenSID import waiting for its decision (nothing in its plan) and an open life-event review."""
+    from lindung.interop.models import LifeEventReview, OpensidImport
+
+    for tier in TIERS:
+        village = VILLAGES[tier][0]
+        world.opensid_imports[tier] = OpensidImport.objects.create(
+            village_id=village, created_by=world.targets[tier], original_name=f"penduduk-{tier}.xlsx",
+            stored_path=str(tmp_path / f"penduduk-{tier}.xlsx"), file_sha256="0" * 64, reference_date=date(2026, 1, 1),
+            plan={"children": [], "skipped": [], "deaths": []}, summary={"rows": 0},
+        )  # fmt: skip
+        world.life_reviews[tier] = LifeEventReview.objects.create(
+            worker=world.workers[tier], village_id=village, kind=LifeEventReview.Kind.DEATH
+        )
+
+
+def _statement_world(world: World, tier: str) -> None:
+    """A BPJS statement of the tier's village whose difference names the tier's worker (the leak check looks)."""
+    from lindung.billing.models import StatementDifference, StatementImport
+
+    statement = StatementImport.objects.create(
+        period=date(2026, 1, 1), region_code=VILLAGES[tier][0], layout="member", content_hash=f"uji-{tier}",
+        rows=1, bpjs_total=16_800, created_by=world.targets[tier],
+    )  # fmt: skip
+    StatementDifference.objects.create(
+        statement=statement, kind="not_recorded", row=2, name=NAMES[tier], kpj=f"KPJ{tier}", bpjs_amount=16_800
+    )
+    world.statements[tier] = statement
 
 
 def _training_world(world: World, settings, make_user) -> None:

@@ -7,7 +7,19 @@ from ninja import NinjaAPI
 from lindung.api.auth import FixedWindowThrottle, SessionCsrfAuth, TokenAuth
 from lindung.api.docs import OfflineSwagger
 from lindung.api.errors import install_handlers
-from lindung.api.routes import billing, claims, imports, me, memberships, programmes, quotes, regions, training, workers
+from lindung.api.routes import (
+    billing,
+    claims,
+    dashboard,
+    imports,
+    me,
+    memberships,
+    programmes,
+    quotes,
+    regions,
+    training,
+    workers,
+)
 
 DESCRIPTION = """
 API Lindung untuk sistem lain (sistem informasi desa, aplikasi keuangan desa, BPJS, dinas).
@@ -34,5 +46,5 @@ api = NinjaAPI(
 )
 install_handlers(api)
 
-for module in (me, regions, workers, imports, programmes, quotes, memberships, billing, claims, training):
+for module in (me, regions, workers, imports, programmes, quotes, memberships, billing, claims, training, dashboard):
     api.add_router("", module.router)

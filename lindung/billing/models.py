@@ -17,6 +17,14 @@ from lindung.programmes.models import Funder, Programme
 from lindung.regions.models import Region
 
 
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Issuing invoices")
+    SETTLING = "settling", _("Settling from credit")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
 class BillingRun(models.Model):
     """One run of `billing_run` for a month (and optionally a region): what it created."""
 
@@ -29,6 +37,12 @@ class BillingRun(models.Model):
     invoices_unchanged = models.PositiveIntegerField(default=0)
     lines = models.PositiveIntegerField(default=0)
     total = models.BigIntegerField(default=0)
+    # A run started from the page is a background task: queued → running → settling (credit) → done / failed. A run
+    # of `billing_run` called directly (the command) is written whole in one transaction, hence the default "done".
+    status = models.CharField(_("status"), max_length=8, choices=RunStatus.choices, default=RunStatus.DONE)
+    message = models.TextField(_("message"), blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-started_at"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
@@ -161,10 +162,22 @@ def _line_insert_sql(first: dt.date) -> tuple[str, list[Any]]:
     return sql, values
 
 
-def billing_run(*, period: dt.date, region_prefix: str | None = None, actor: Any = None) -> BillingRunResult:
+def _lock_month(first: dt.date) -> None:
+    """Serialise billing runs of one month until the caller's transaction ends. PostgreSQL: a transaction-level
+    advisory lock (two runs started at once would otherwise both find no invoice and the second fail on the unique
+    constraint); SQLite already serialises writing transactions (IMMEDIATE)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x4C42, first.year * 100 + first.month])
+
+
+def billing_run(
+    *, period: dt.date, region_prefix: str | None = None, actor: Any = None, run: BillingRun | None = None
+) -> BillingRunResult:
     """Issue one invoice per paying village (agreement in force that month) with a line per billable member.
 
-    Idempotent per period: a village that already has its invoice for the month is counted as unchanged.
+    Idempotent per period: a village that already has its invoice for the month is counted as unchanged. `run`: a
+    BillingRun row made beforehand (the page queues one and a task fills it); otherwise one is created here.
     """
     first = month_first(period)
     prefix = (region_prefix or "").strip()
@@ -174,13 +187,15 @@ def billing_run(*, period: dt.date, region_prefix: str | None = None, actor: Any
     members = billable_memberships(first)
     existing = Invoice.objects.filter(programme=OuterRef("programme"), village=OuterRef("village"), period=first)
     with transaction.atomic():
+        _lock_month(first)  # a second run of the month waits here, then finds this run's invoices
         unchanged = agreements.filter(Exists(existing)).count()
         to_bill = list(
             agreements.filter(~Exists(existing))
             .filter(Exists(members.filter(programme=OuterRef("programme"), worker__village=OuterRef("village"))))
             .values_list("programme_id", "village_id", "funder", "funder_name")
         )
-        run = BillingRun.objects.create(period=first, region_prefix=prefix, by=actor)
+        if run is None:
+            run = BillingRun.objects.create(period=first, region_prefix=prefix, by=actor)
         discount_by_funder: dict[tuple[int, str], bool] = {}
         in_force = parameters_on(first).has(DISCOUNT_OTHER)
         programmes = {p.pk: p for p in Programme.objects.filter(pk__in={row[0] for row in to_bill})}
@@ -547,14 +562,18 @@ def cover_recompute(*, programme: Programme, village: Region, actor: Any = None,
 
 
 def cover_refresh(
-    *, region_prefix: str | None = None, only_with_credit: bool = False, today: dt.date | None = None
+    *,
+    region_prefix: str | None = None,
+    only_with_credit: bool = False,
+    today: dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Recompute the cover of every paying village (under `region_prefix`): statuses move with the calendar (a member
     enters arrears, then lapses, without any new event), and credit settles invoices issued since the last payment.
     One recompute per village; returns how many villages were recomputed."""
     pairs = Invoice.objects.values_list("programme_id", "village_id").distinct().order_by("village_id")
     if region_prefix:
-        pairs = pairs.filter(Q(village_id=region_prefix) | Q(village_id__startswith=f"{region_prefix}."))
+        pairs = pairs.filter(Q(village_id=region_prefix) | Q(village__code__startswith=f"{region_prefix}."))
     if only_with_credit:
         with_credit = Account.objects.filter(credit__gt=0).values_list("programme_id", "village_id")
         wanted = set(with_credit)
@@ -563,6 +582,8 @@ def cover_refresh(
         todo = list(pairs)
     programmes = Programme.objects.in_bulk({p for p, _ in todo})
     villages = Region.objects.in_bulk({v for _, v in todo})
-    for programme_id, village_id in todo:
+    for done, (programme_id, village_id) in enumerate(todo, start=1):
         cover_recompute(programme=programmes[programme_id], village=villages[village_id], today=today)
+        if progress is not None:  # (villages done, villages in all), e.g. for a task's progress bar
+            progress(done, len(todo))
     return len(todo)

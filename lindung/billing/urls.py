@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lindung.billing import document_views, views
+from lindung.billing import document_views, run_views, views
 
 app_name = "billing"
 urlpatterns = [
@@ -21,6 +21,7 @@ urlpatterns = [
         document_views.statement_export,
         name="statement_export",
     ),
+    path("tagihan/penagihan/", run_views.runs, name="runs"),
     path("tagihan/<str:code>/", views.village_billing, name="village"),
     path("tagihan/<str:code>/bayar/", views.payment_new, name="payment_new"),
     path("tagihan/<str:code>/anggaran/", document_views.budget, name="budget"),

@@ -3,8 +3,8 @@
 The operator of Tegal Kertha (a Denpasar desa without demo data) sees step 1 on the home page, imports a small worker
 file, prepares the recipient list; the village head, in a second browser, approves it; the operator makes the
 collective registration file and imports the branch's answer (built here from the downloaded file) with KPJ numbers;
-the monthly billing run issues the first invoice. After each step the home page shows the next one; once the invoice
-exists it shows the ordinary home page."""
+the city officer, in a third browser, starts the monthly billing run on its page, which issues the first invoice.
+After each step the home page shows the next one; once the invoice exists it shows the ordinary home page."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from playwright.sync_api import expect
@@ -182,10 +181,29 @@ def test_new_village_walks_from_zero_to_its_first_invoice(
     expect(page.locator(".messages")).to_contain_text("5")
     assert dict(Membership.objects.values_list("worker__nik", "kpj_number")) == kpj
 
-    # Step 5: the monthly billing run (the city's scheduled `lindung billing-run`) issues the first invoice.
+    # Step 5: the city officer starts the monthly billing run on its page; it runs in the task worker, the page
+    # shows its progress, then the result: one new invoice of 5 x Rp16.800.
     _expect_next(page, url, "invoice", 4)
     expect(page.get_by_test_id("first-run-next")).to_contain_text(starts_on.strftime("%m-%Y"))
-    call_command("billing-run", "--period", starts_on.strftime("%Y-%m"))
+    city_context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-US")
+    city = city_context.new_page()
+    city.set_default_timeout(15_000)
+    _log_in(city, url, "dinas.denpasar")
+    city.goto(f"{url}/tagihan/daftar/")
+    city.get_by_test_id("billing-runs").click()
+    expect(city.get_by_role("heading", level=1)).to_have_text("Penagihan bulanan")
+    city.get_by_label("Bulan yang ditagih").fill(starts_on.strftime("%Y-%m"))
+    city.get_by_label("Wilayah").select_option("51.71")
+    city.get_by_role("button", name="Jalankan penagihan").click()
+    expect(city.get_by_test_id("confirm-question")).to_contain_text(starts_on.strftime("%m-%Y"))
+    city.get_by_role("button", name="Ya, jalankan penagihan").click()
+    expect(city.get_by_test_id("run-status")).to_be_visible()
+    expect(city.get_by_test_id("run-state")).to_have_text("Selesai", timeout=60_000)  # the worker ran it
+    expect(city.get_by_test_id("progress")).to_have_count(0)
+    expect(city.get_by_test_id("run-result")).to_contain_text("1 tagihan baru (5 baris, Rp84.000); 0 sudah ada.")
+    city.get_by_role("link", name="Lihat tagihan").click()
+    expect(city.get_by_test_id("invoice-list")).to_contain_text("84.000")
+    city_context.close()
     invoice = Invoice.objects.get(village_id=TEGAL_KERTHA)
     assert (invoice.period, invoice.total) == (starts_on, 5 * MONTHLY_PER_MEMBER)
 

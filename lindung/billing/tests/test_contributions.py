@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lindung.billing.contributions import ContributionError, discount_allowed, monthly_due
@@ -82,6 +82,7 @@ def test_discount_allowed_by_funder() -> None:
     assert discount_allowed("other", apply_discount_for_apbdes=False)
 
 
+@settings(deadline=None)  # no time limit per example: the suite runs under load
 @given(st.integers(1_000_000, 20_700_000), st.integers(2016, 2030), st.integers(1, 12))
 def test_due_matches_formula(income: int, year: int, month: int) -> None:
     due = monthly_due(income, "jkk_jkm_jht", dt.date(year, month, 1))

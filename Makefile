@@ -8,7 +8,7 @@ PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: install install-test messages run serve test test-sqlite test-postgres test-browser lint bench docs guide clean
+.PHONY: install install-test messages run serve test test-sqlite test-postgres test-browser lint bench loadtest docs guide clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,10 +72,22 @@ docs: install-test
 	$(BIN)/mkdocs build -q
 	@echo "Panduan: var/panduan-html/ (dilayani aplikasi di /panduan/)"
 
+# Every benchmark through the harness at its documented size (lindung/benchmarks/registry.py MAKE_BENCH), reports
+# to var/bench/ and docs/benchmarks/results/, docs/benchmarks.md regenerated. Long (tens of minutes); never in `test`.
 bench: install-test
 	$(BIN)/pip install -q -c requirements.lock -e '.[test,bench]'
+	@scripts/ensure-postgres.sh
 	$(BIN)/python scripts/bench.py
-	$(BIN)/lindung bench import --rows 100000 --database both --json
+
+# Issue 11's load test (5 minutes, loopback only): gunicorn on PostgreSQL with Bali's synthetic data, locust headless
+# (in .venv-loadtest: locust brings gevent and a pytest plugin that stay out of the project's virtualenv).
+LOADTEST_URL ?= postgres://lindung:lindung@127.0.0.1:5432/lindung_loadtest
+loadtest: install
+	@scripts/ensure-postgres.sh
+	test -x $(BIN)/gunicorn || $(BIN)/pip install -q -c requirements.lock -e '.[loadtest]'
+	test -x .venv-loadtest/bin/locust || ($(PYTHON) -m venv .venv-loadtest && \
+		.venv-loadtest/bin/pip install -q -r scripts/loadtest/requirements.txt)
+	$(BIN)/python scripts/loadtest/run.py --database-url $(LOADTEST_URL)
 
 clean:
 	rm -rf $(VENV) var

@@ -137,7 +137,9 @@ def _bench_database(
         _recreate_pg_database(url)
     try:
         log(f"[{db}] migrate, load the regions of the whole country …")
-        _child(["migrate", "--noinput", "-v0"], env, json_out=False)
+        from lindung.benchmarks.harness import migrate
+
+        migrate(env)
         regions = _child(["regions-load", "--json"], env)
         lindung_runs: list[dict[str, Any]] = []
         checks: dict[str, Any] = {}
@@ -576,3 +578,103 @@ def run_die(path: Path, sample: int) -> dict[str, Any]:
         "workers_in_table": Worker.objects.count(),
         "peak_rss_mb": _peak_rss_mb(),
     }
+
+
+# --- the harness's interface (`lindung bench import`) ------------------------------------------------------------
+
+
+def add_arguments(parser) -> None:
+    from lindung.benchmarks.workers_file import DEFAULT_SEED
+
+    parser.add_argument("--rows", type=int, required=True)
+    parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--repeat", type=int, default=3, help="Runs of each variant (median reported).")
+    parser.add_argument("--die-sample", type=int, default=20_000, help="Rows imported by django-import-export.")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("LINDUNG_BENCH_PG_URL", DEFAULT_PG_URL),
+        help="Bench database (dropped and recreated through the `lindung` database).",
+    )
+
+
+def run(options: dict[str, Any], log: Callable[[str], None]) -> dict[str, Any]:
+    """The import benchmark in the harness's schema; its full report stays in var/bench/import-….json."""
+    bench_options = ImportBenchOptions(
+        rows=options["rows"],
+        format=options["format"],
+        database=options["database"],
+        repeat=options["repeat"],
+        die_sample=options["die_sample"],
+        seed=options["seed"],
+        pg_url=options["pg_url"],
+        output_dir=Path(options["output_dir"]) if options.get("output_dir") else None,
+    )
+    detail = run_import_benchmark(bench_options, log=log)
+    return to_schema(detail)
+
+
+def to_schema(detail: dict[str, Any]) -> dict[str, Any]:
+    """Issue 7's fields from the import benchmark's detailed report."""
+    variants: dict[str, dict[str, Any]] = {}
+    ratios: dict[str, float | None] = {}
+    targets: list[dict[str, Any]] = []
+    databases = []
+    rows = detail["rows"]
+    for db, result in detail["results"].items():
+        vendor, _, version = result["database_version"].partition(" ")
+        databases.append({"vendor": vendor.lower(), "version": version})
+        lindung = result["lindung"]
+        variants[f"{db}: lindung"] = {
+            "median_s": lindung["median"],
+            "runs_s": lindung["seconds"],
+            "peak_rss_mb": lindung["peak_rss_mb_max"],
+        }
+        variants[f"{db}: re-import"] = {
+            "median_s": result["reimport"]["median"],
+            "runs_s": result["reimport"]["seconds"],
+            "peak_rss_mb": lindung["peak_rss_mb_max"],
+        }
+        for label in ("indexed", "bare"):
+            copy = result[f"copy_{label}"]
+            if copy:
+                variants[f"{db}: copy {label}"] = {
+                    "median_s": copy["median"],
+                    "runs_s": copy["seconds"],
+                    "peak_rss_mb": None,
+                }
+        die = result["die"]
+        variants[f"{db}: die ({die['sample']} rows)"] = {
+            "median_s": die["median"],
+            "runs_s": die["seconds"],
+            "peak_rss_mb": None,
+        }
+        ratios[f"lindung/copy ({db})"] = result["ratios"]["lindung/copy"]
+        ratios[f"die/lindung ({db}, per row)"] = result["ratios"]["die/lindung"]
+        if db == "postgresql":
+            targets.append(target_entry("lindung/copy (postgresql)", result["ratios"]["lindung/copy"], at_most=2.0))
+        targets.append(target_entry(f"die/lindung ({db}, per row)", result["ratios"]["die/lindung"], at_least=75))
+        targets.append(target_entry(f"peak RSS of the import, {db} (MB)", lindung["peak_rss_mb_max"], at_most=512))
+    return {
+        "benchmark": "import",
+        "command": detail["command"],
+        "date": detail["date"],
+        "machine": {k: v for k, v in detail["machine"].items() if k != "databases"},
+        "database": databases if len(databases) > 1 else databases[0],
+        "size": {"rows": rows, "villages": detail["file"].get("villages"), "format": detail["format"]},
+        "variants": variants,
+        "ratios": ratios,
+        "targets": targets,
+        "commit": detail["commit"],
+        "checks": {db: r["checks"] for db, r in detail["results"].items()},
+        "details": detail["output"],
+        "notes": "die: django-import-export on a sample; die/lindung compares time per row. Peak RSS of the "
+        "lindung variant covers the import and the re-import (one child process).",
+    }
+
+
+def target_entry(metric: str, measured: float | None, *, at_most: float | None = None, at_least: float | None = None):
+    from lindung.benchmarks.harness import target
+
+    return target(metric, measured, max=at_most, min=at_least)

@@ -17,6 +17,7 @@ from pathlib import Path
 from django.core.management import call_command
 from lokal import wilayah
 
+from lindung.benchmarks import harness
 from lindung.benchmarks.workers_file import BAD_KINDS, HEADERS, generate_workers_file
 from lindung.registry.identity import check_nik
 
@@ -129,7 +130,12 @@ def test_bench_import_end_to_end_on_its_own_sqlite_database(settings, tmp_path):
         "--json", stdout=out,
     )  # fmt: skip
 
-    report = json.loads(out.getvalue().strip().splitlines()[-1])
+    summary = json.loads(out.getvalue().strip().splitlines()[-1])  # issue 7's schema
+    assert harness.validate_report(summary) == []
+    assert summary["benchmark"] == "import" and summary["database"]["vendor"] == "sqlite"
+    assert set(summary["variants"]) == {"sqlite: lindung", "sqlite: re-import", "sqlite: die (300 rows)"}
+    assert summary["size"]["rows"] == 2000
+    report = json.loads(Path(summary["details"]).read_text())  # the detailed report, every run and check
     assert {"rows", "format", "database", "date", "command", "machine", "file", "targets", "results"} <= set(report)
     assert (report["rows"], report["format"], report["database"]) == (2000, "csv", "sqlite")
     assert {"cpu", "cores", "memory_gib"} <= set(report["machine"])

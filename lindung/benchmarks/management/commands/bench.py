@@ -1,85 +1,106 @@
+"""`lindung bench <name> [--json] …`: one of the registered benchmarks (`lindung bench list`), its report saved to
+var/bench/<name>.json and printed as the last line of stdout with --json. `lindung bench report` regenerates
+docs/benchmarks.md from docs/benchmarks/results/*.json and docs/benchmarks/notes/*.md.
+
+Internal steps, run by the benchmarks in child processes: `import-run`, `billing-step`.
+"""
+
+import argparse
 import json
-import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lindung.benchmarks.import_bench import (
-    DEFAULT_PG_URL,
-    BenchmarkFailed,
-    ImportBenchOptions,
-    run_copy,
-    run_die,
-    run_import_benchmark,
-    run_lindung,
-    summary_lines,
-)
-from lindung.benchmarks.workers_file import DEFAULT_SEED
+from lindung.benchmarks import harness, registry
+
+
+def _import_run(argv: list[str]) -> dict:
+    from lindung.benchmarks.import_bench import run_copy, run_die, run_lindung
+
+    parser = argparse.ArgumentParser(prog="lindung bench import-run")
+    parser.add_argument("variant", choices=["lindung", "copy", "die"])
+    parser.add_argument("--file", required=True)
+    parser.add_argument("--die-sample", type=int, default=20_000)
+    options = parser.parse_args(argv)
+    path = Path(options.file)
+    if options.variant == "lindung":
+        return run_lindung(path)
+    if options.variant == "copy":
+        return run_copy(path)
+    return run_die(path, options.die_sample)
+
+
+def _billing_step(argv: list[str]) -> dict:
+    from lindung.benchmarks.billing import step
+
+    return step(argv)
+
+
+INTERNAL = {"import-run": _import_run, "billing-step": _billing_step}
 
 
 class Command(BaseCommand):
-    help = "Benchmarks. `bench import`: the worker import against PostgreSQL COPY and django-import-export."
+    help = (
+        "Benchmarks: `lindung bench list`, `lindung bench NAME [--json] …` (NAME: "
+        + ", ".join(registry.BENCHMARKS)
+        + "), `lindung bench report` (regenerate docs/benchmarks.md)."
+    )
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="benchmark", required=True)
-        bench = sub.add_parser(
-            "import",
-            help="Write a realistic worker file, import it on fresh databases, compare with COPY and "
-            "django-import-export; JSON to var/bench/.",
-        )
-        bench.add_argument("--rows", type=int, required=True)
-        bench.add_argument("--format", choices=["csv", "xlsx"], default="csv")
-        bench.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
-        bench.add_argument("--repeat", type=int, default=3, help="Runs of each variant (median reported).")
-        bench.add_argument("--die-sample", type=int, default=20_000, help="Rows imported by django-import-export.")
-        bench.add_argument("--seed", type=int, default=DEFAULT_SEED)
-        bench.add_argument(
-            "--pg-url",
-            default=os.environ.get("LINDUNG_BENCH_PG_URL", DEFAULT_PG_URL),
-            help="Bench database (dropped and recreated through the `lindung` database).",
-        )
-        bench.add_argument("--output-dir", help="Where the JSON report goes (default: var/bench).")
-        bench.add_argument("--json", action="store_true", dest="as_json")
+        parser.add_argument("name", help="benchmark, or list / report")
+        parser.add_argument("rest", nargs=argparse.REMAINDER, help="the benchmark's options (NAME --help)")
 
-        run = sub.add_parser("import-run", help="(internal) one measured step, in this process's database.")
-        run.add_argument("variant", choices=["lindung", "copy", "die"])
-        run.add_argument("--file", required=True)
-        run.add_argument("--die-sample", type=int, default=20_000)
+    def handle(self, *args, name, rest, **options):
+        if name in INTERNAL:
+            try:
+                self.stdout.write(json.dumps(INTERNAL[name](rest)))
+            except harness.BenchmarkFailed as exc:
+                raise CommandError(str(exc)) from exc
+            return
+        if name == "list":
+            for bench, path in registry.BENCHMARKS.items():
+                self.stdout.write(f"{bench}\t{path}\tmake bench: {' '.join(registry.MAKE_BENCH[bench])}")
+            return
+        if name == "report":
+            from lindung.benchmarks.report import main as report_main
 
-    def handle(self, *args, benchmark, **options):
+            report_main(rest, out=self.stdout.write)
+            return
         try:
-            if benchmark == "import-run":
-                self._run_step(options)
-                return
-            self._import(options)
-        except BenchmarkFailed as exc:
+            module = registry.load(name)
+        except registry.BenchmarkMissing as exc:
             raise CommandError(str(exc)) from exc
-
-    def _import(self, options):
-        bench_options = ImportBenchOptions(
-            rows=options["rows"],
-            format=options["format"],
-            database=options["database"],
-            repeat=options["repeat"],
-            die_sample=options["die_sample"],
-            seed=options["seed"],
-            pg_url=options["pg_url"],
-            output_dir=Path(options["output_dir"]) if options["output_dir"] else None,
-        )
-        report = run_import_benchmark(bench_options, log=lambda line: self.stderr.write(line))
+        parser = argparse.ArgumentParser(prog=f"lindung bench {name}", description=module.__doc__)
+        parser.add_argument("--json", action="store_true", dest="as_json", help="print the report as JSON, last")
+        parser.add_argument("--output-dir", help="where <name>.json goes (default: var/bench)")
+        module.add_arguments(parser)
+        parsed = vars(parser.parse_args(rest))
+        started = harness.now()
+        command = " ".join(["lindung bench", name, *rest])
+        try:
+            raw = module.run(parsed, lambda line: self.stderr.write(line))
+        except harness.BenchmarkFailed as exc:
+            raise CommandError(f"benchmark {name} failed: {exc}") from exc
+        report = harness.finish_report(name, command, raw, started)
+        problems = harness.validate_report(report)
+        if problems:
+            raise CommandError(f"benchmark {name} returned a report that does not fit the schema: {problems}")
+        saved = harness.save_report(report, Path(parsed["output_dir"]) if parsed.get("output_dir") else None)
         for line in summary_lines(report):
             self.stdout.write(line)
-        self.stdout.write(f"Report: {report['output']}")
-        if options["as_json"]:
-            self.stdout.write(json.dumps(report))
+        self.stdout.write(f"Report: {saved}")
+        if parsed["as_json"]:
+            self.stdout.write(json.dumps(report, ensure_ascii=False))
 
-    def _run_step(self, options):
-        path = Path(options["file"])
-        variant = options["variant"]
-        if variant == "lindung":
-            result = run_lindung(path)
-        elif variant == "copy":
-            result = run_copy(path)
-        else:
-            result = run_die(path, options["die_sample"])
-        self.stdout.write(json.dumps(result))
+
+def summary_lines(report: dict) -> list[str]:
+    lines = [f"{report['benchmark']}: {report['size']}"]
+    for name, v in report["variants"].items():
+        rss = f", peak RSS {v['peak_rss_mb']:.0f} MB" if v["peak_rss_mb"] is not None else ""
+        lines.append(f"  {name}: median {v['median_s']:.3f} s of {len(v['runs_s'])}{rss}")
+    for name, value in report["ratios"].items():
+        lines.append(f"  {name} = {value}")
+    for t in report["targets"]:
+        bound = f"<= {t['max']}" if "max" in t else f">= {t['min']}"
+        lines.append(f"  target {t['metric']} {bound}: {t['measured']} ({'met' if t['met'] else 'NOT met'})")
+    return lines

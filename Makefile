@@ -90,4 +90,4 @@ loadtest: install
 	$(BIN)/python scripts/loadtest/run.py --database-url $(LOADTEST_URL)
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) .venv-loadtest var

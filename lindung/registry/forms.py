@@ -8,6 +8,7 @@ from lindung.registry.identity import check_nik
 from lindung.registry.importing.cells import CellError, parse_nik
 from lindung.registry.models import Child, Heir, Worker
 from lindung.registry.occupations import occupations
+from lindung.registry.services import worker_version
 
 
 def _occupation_choices() -> list[tuple[str, str]]:
@@ -23,6 +24,9 @@ class WorkerForm(forms.ModelForm):
     occupation_code = forms.TypedChoiceField(
         label=_("Occupation"), choices=_occupation_choices, coerce=int, empty_value=None, required=False
     )
+    # Optimistic locking: the record's version when the form was opened; `worker_save` refuses the save when the
+    # record changed since (another operator saved first).
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Worker
@@ -41,6 +45,8 @@ class WorkerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if villages is not None:
             self.fields["village"].queryset = villages  # type: ignore[attr-defined]
+        if self.instance.pk is not None:
+            self.fields["version"].initial = worker_version(self.instance)
         self.nik_warnings: list[str] = []
 
     def clean_nik(self) -> str:
@@ -119,3 +125,21 @@ class NikCorrectionForm(forms.Form):
 class MergeForm(forms.Form):
     other_nik = forms.CharField(label=_("NIK of the duplicate record"), max_length=40)
     reason = forms.CharField(label=_("Reason"), max_length=255)
+
+
+class SubjectReportForm(forms.Form):
+    nik = forms.CharField(label=_("NIK of the person asking"), max_length=40)
+
+    def clean_nik(self) -> str:
+        try:
+            nik = parse_nik(self.cleaned_data.get("nik"))
+        except CellError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        if nik is None:
+            raise forms.ValidationError(_("NIK is required."))
+        return nik
+
+
+class ConsentWithdrawForm(forms.Form):
+    on = forms.DateField(label=_("Withdrawn on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    reason = forms.CharField(label=_("Reason"), max_length=255, help_text=_("E.g. at the worker's own request."))

@@ -281,14 +281,48 @@ def _diff(before: dict[str, Any], after: Worker) -> dict[str, Any]:
     return changes
 
 
+def worker_version(worker: Worker) -> str:
+    """The version of a stored worker for optimistic locking: its `updated_at` in microseconds (every save
+    changes it)."""
+    return str(int(worker.updated_at.timestamp() * 1_000_000)) if worker.updated_at else ""
+
+
+def _stale_edit_message(worker_id: int) -> str:
+    from lindung.audit.models import AuditEvent
+
+    last = (
+        AuditEvent.objects.filter(target_type="worker", target_id=str(worker_id))
+        .order_by("-pk")
+        .values("actor_username", "occurred_at")
+        .first()
+    )
+    who = ""
+    if last:
+        when = timezone.localtime(last["occurred_at"]).strftime("%d-%m-%Y %H.%M")
+        who = f" (oleh {last['actor_username'] or 'sistem'}, {when})"
+    return (
+        f"Data pekerja ini sudah diubah pengguna lain setelah Anda membukanya{who}. Perubahan Anda TIDAK disimpan "
+        "agar tidak menimpa perubahan itu. Buka ulang halaman ini untuk melihat data terbaru, "
+        "lalu ulangi perubahan Anda."
+    )
+
+
 @transaction.atomic
-def worker_save(*, acting_user: User, worker: Worker) -> Worker:
-    """Create or update one worker (validated by the form); the village must be one the user may change."""
+def worker_save(*, acting_user: User, worker: Worker, expected_version: str | None = None) -> Worker:
+    """Create or update one worker (validated by the form); the village must be one the user may change.
+
+    `expected_version` (`worker_version` when the form was opened): the save is refused when the stored record
+    changed since; the row is locked (SELECT … FOR UPDATE) while it is compared and written, so two saves of the
+    same version cannot both pass.
+    """
     require_village_change(acting_user, worker.village_id)
     creating = worker.pk is None
     before: dict[str, Any] = {}
     if not creating:
-        before = Worker.objects.filter(pk=worker.pk).values(*_AUDITED_FIELDS).get()
+        before = Worker.objects.select_for_update().filter(pk=worker.pk).values(*_AUDITED_FIELDS, "updated_at").get()
+        stored = Worker(updated_at=before.pop("updated_at"))
+        if expected_version is not None and expected_version != worker_version(stored):
+            raise ApplicationError(_stale_edit_message(worker.pk), code="stale")
         if before["village_id"] != worker.village_id:
             raise ApplicationError(
                 "Pindah desa diajukan lewat menu pindah desa, bukan dengan mengubah data.", code="move"

@@ -13,6 +13,12 @@ urlpatterns = [
     path("pekerja/<int:worker_id>/koreksi-nik/", views.worker_correct_nik_view, name="worker_correct_nik"),
     path("pekerja/<int:worker_id>/gabungkan/", views.worker_merge_view, name="worker_merge"),
     path("pekerja/desil/", views.poverty_refresh_view, name="poverty_refresh"),
+    path("pekerja/data-subjek/", views.subject_report_view, name="subject_report"),
+    path(
+        "pekerja/<int:worker_id>/tarik-persetujuan/",
+        views.worker_consent_withdraw_view,
+        name="worker_consent_withdraw",
+    ),
     path("pindah-desa/", views.transfers, name="transfers"),
     path("pindah-desa/<int:transfer_id>/", views.transfer_decide_view, name="transfer_decide"),
     path("impor/", views.import_start, name="import_start"),

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,10 +21,12 @@ from lindung.core.errors import ApplicationError
 from lindung.core.http import AuthedRequest
 from lindung.registry.forms import (
     ChildForm,
+    ConsentWithdrawForm,
     HeirForm,
     ImportUploadForm,
     MergeForm,
     NikCorrectionForm,
+    SubjectReportForm,
     TransferRequestForm,
     WorkerForm,
 )
@@ -33,6 +36,7 @@ from lindung.registry.lifecycle import transfer_decide, transfer_request, worker
 from lindung.registry.models import ImportBatch
 from lindung.registry.occupations import occupation_by_code, occupations
 from lindung.registry.poverty import poverty_refresh
+from lindung.registry.privacy import REPORT_ROLES, consent_withdraw, subject_report
 from lindung.registry.selectors import (
     access_import_batch_by_id,
     access_transfer_by_id,
@@ -120,7 +124,11 @@ def worker_edit(request: AuthedRequest, worker_id: int | None = None) -> HttpRes
     form = WorkerForm(request.POST or None, instance=worker, villages=villages, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = worker_save(acting_user=request.user, worker=form.save(commit=False))
+            saved = worker_save(
+                acting_user=request.user,
+                worker=form.save(commit=False),
+                expected_version=(form.cleaned_data.get("version") or None) if worker is not None else None,
+            )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
@@ -385,3 +393,40 @@ def poverty_refresh_view(request: AuthedRequest) -> HttpResponse:
             messages.success(request, _("Deciles updated."))
         context.update(result=result, applied=apply, token=token)
     return render(request, "registry/poverty_refresh.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def subject_report_view(request: AuthedRequest) -> HttpResponse:
+    """UU PDP: everything held about a NIK, for an administrator or a city officer (the NIK travels by POST, never in
+    a URL that could end up in a log)."""
+    if not user_scope(request.user).has_role(*REPORT_ROLES):
+        raise PermissionDenied
+    form = SubjectReportForm(request.POST or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = subject_report(viewer=request.user, nik=form.cleaned_data["nik"])
+        except ApplicationError as exc:
+            form.add_error("nik", exc.message)
+    return render(request, "registry/subject_report.html", {"form": form, "report": report})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def worker_consent_withdraw_view(request: AuthedRequest, worker_id: int) -> HttpResponse:
+    worker = access_worker_by_id(request.user, worker_id)
+    if not can_change_village(request.user, worker.village_id):
+        raise PermissionDenied
+    form = ConsentWithdrawForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent_withdraw(
+                acting_user=request.user, worker=worker, reason=form.cleaned_data["reason"], on=form.cleaned_data["on"]
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Consent withdrawn; the record is kept for claims and audits."))
+            return redirect("registry:worker_detail", worker_id=worker.pk)
+    return render(request, "registry/consent_withdraw.html", {"form": form, "worker": worker})

@@ -22,3 +22,15 @@ class Command(BaseCommand):
         stale = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lte=cutoff)
         count = stale.update(status=TaskResultStatus.READY, started_at=None)
         self.stdout.write(f"Tugas tertinggal dikembalikan ke antrean: {count}.")
+        from lindung.billing.recovery import billing_runs_recover
+        from lindung.registry.recovery import import_batches_recover
+
+        imports = import_batches_recover()
+        self.stdout.write(
+            f"Impor yang terhenti: {imports.left_to_task} dilanjutkan tugasnya, {imports.requeued} diperiksa ulang, "
+            f"{imports.reopened} menunggu disimpan ulang."
+        )
+        runs = billing_runs_recover()
+        self.stdout.write(
+            f"Penagihan yang terhenti: {runs.left_to_task} dilanjutkan tugasnya, {runs.requeued} diantrekan ulang."
+        )

@@ -49,9 +49,15 @@ def _app_demo_steps() -> list[tuple[str, Callable[[], dict]]]:
     """The apps' own demo steps, in dependency order (each idempotent; imported here to keep core's imports light)."""
     from lindung.membership.demo import demo_memberships
     from lindung.programmes.demo import demo_programmes
+    from lindung.synth.demo import demo_synth
     from lindung.targeting.demo import demo_targeting
 
-    return [("programmes", demo_programmes), ("targeting", demo_targeting), ("membership", demo_memberships)]
+    return [
+        ("programmes", demo_programmes),
+        ("targeting", demo_targeting),
+        ("membership", demo_memberships),
+        ("synth", demo_synth),  # after Tegal Harum's hand-made data: the other Denpasar villages
+    ]
 
 
 def demo_setup() -> DemoResult:

@@ -49,6 +49,7 @@ def _app_demo_steps() -> list[tuple[str, Callable[[], dict]]]:
     """The apps' own demo steps, in dependency order (each idempotent; imported here to keep core's imports light)."""
     from lindung.membership.demo import demo_memberships
     from lindung.programmes.demo import demo_programmes
+    from lindung.reporting.tasks import refresh_summaries_task
     from lindung.synth.demo import demo_synth
     from lindung.targeting.demo import demo_targeting
 
@@ -57,6 +58,7 @@ def _app_demo_steps() -> list[tuple[str, Callable[[], dict]]]:
         ("targeting", demo_targeting),
         ("membership", demo_memberships),
         ("synth", demo_synth),  # after Tegal Harum's hand-made data: the other Denpasar villages
+        ("reporting", refresh_summaries_task.func),  # the dashboards have figures on the first visit
     ]
 
 

@@ -1,4 +1,4 @@
-"""Write a synth measurement as the benchmark harness's JSON (docs/benchmarks/results/synth-national.json).
+"""Write a synth measurement as the benchmark harness's JSON (docs/benchmarks/results/synth.json).
 
 Usage, after `DATABASE_URL=… /usr/bin/time -v lindung synth --all … --json > OUT 2> ERR`:
 
@@ -34,13 +34,9 @@ def _wall_seconds(text: str) -> float:
 
 
 def _machine() -> dict:
-    cpu = ""
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(memory_kb / 1024 / 1024, 1)}
+    from lindung.benchmarks.harness import machine_info  # the harness's own fields (memory_gib, python)
+
+    return machine_info()
 
 
 def main() -> None:

@@ -45,6 +45,7 @@ def test_hint_in_a_hand_written_template_and_in_another_apps_form():
     assert "hint" not in name_label
 
 
+@override_settings(FORM_RENDERER="django.forms.renderers.DjangoTemplates")
 def test_without_the_setting_forms_render_unchanged():
     assert "helptext hint" not in _Form().as_p()
 

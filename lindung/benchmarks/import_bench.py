@@ -26,13 +26,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import urlsplit, urlunsplit
 
+from lindung.benchmarks.harness import BenchmarkFailed, pg_drop, pg_recreate
 from lindung.benchmarks.workers_file import BAD_COLUMN, GeneratedFile, generate_workers_file
 
 ROOT: Final = Path(__file__).resolve().parents[2]
 DEFAULT_PG_URL: Final = "postgres://lindung:lindung@127.0.0.1:5432/lindung_bench"
-ADMIN_DATABASE: Final = "lindung"
 LINDUNG: Final = (sys.executable, "-m", "lindung")
 
 #: Issue 3's targets; printed beside the figures, never asserted by the tests.
@@ -42,10 +41,6 @@ TARGETS: Final = {
     "die/lindung": {"at_least": 75, "stretch": 100},
     "peak_rss_mb": {"below": 512},
 }
-
-
-class BenchmarkFailed(Exception):
-    """A step failed, or the importer did not find exactly the injected defects."""
 
 
 @dataclass(frozen=True)
@@ -134,7 +129,7 @@ def _bench_database(
     env = {**os.environ, "DATABASE_URL": url, "LINDUNG_VAR_DIR": str(var), "DJANGO_SETTINGS_MODULE": "lindung.settings"}
     env.pop("LINDUNG_TEST_SQLITE", None)
     if db == "postgresql":
-        _recreate_pg_database(url)
+        pg_recreate(url)
     try:
         log(f"[{db}] migrate, load the regions of the whole country …")
         from lindung.benchmarks.harness import migrate
@@ -177,7 +172,7 @@ def _bench_database(
             log(f"[{db}] django-import-export {rep + 1}/{options.repeat}: {sample:,} rows in {run['seconds']:.2f} s")
     finally:
         if db == "postgresql":
-            _drop_pg_database(url)
+            pg_drop(url)
     return _db_result(db, generated, lindung_runs, copy_runs, die_runs, sample, checks, regions)
 
 
@@ -363,37 +358,6 @@ def _error_report_rows(path: Path) -> dict[int, tuple[str, str]]:
         return {int(r[0]): (str(r[status_at]), str(r[reason_at] or "")) for r in rows if r and r[0] is not None}
     finally:
         book.close()
-
-
-def _pg_names(url: str) -> tuple[str, str]:
-    """(database name, URL of the administrative `lindung` database) for a bench database URL."""
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if "bench" not in name or name == ADMIN_DATABASE:
-        raise BenchmarkFailed(f"refusing to drop and recreate database {name!r}: its name must contain 'bench'")
-    return name, urlunsplit(parts._replace(path=f"/{ADMIN_DATABASE}"))
-
-
-def _recreate_pg_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    name, admin = _pg_names(url)
-    try:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    except psycopg.Error as exc:
-        raise BenchmarkFailed(f"cannot create the bench database {name} through {ADMIN_DATABASE}: {exc}") from exc
-
-
-def _drop_pg_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    name, admin = _pg_names(url)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def _machine(results: dict[str, Any]) -> dict[str, Any]:

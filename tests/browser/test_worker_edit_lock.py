@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 
 from lindung.accounts.models import Role
 from lindung.registry.models import Worker
-from tests.browser.conftest import browser, page  # noqa: F401 - the browser fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +25,7 @@ def _login(tab, live_server, username: str) -> None:
     expect(tab.get_by_test_id("who")).to_be_visible()
 
 
-def test_second_browser_saving_a_stale_worker_form_is_refused(browser, page, live_server, bali, make_user):  # noqa: F811
+def test_second_browser_saving_a_stale_worker_form_is_refused(browser, page, live_server, bali, make_user):
     make_user("op.satu", Role.VILLAGE_OPERATOR, TEGAL_HARUM)
     make_user("op.dua", Role.VILLAGE_OPERATOR, TEGAL_HARUM)
     worker = Worker.objects.create(nik="5171030101850001", name="Made Awal", sex="L", birth_date=dt.date(1985, 1, 1),

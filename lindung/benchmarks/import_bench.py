@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from lindung.benchmarks.harness import BenchmarkFailed, pg_drop, pg_recreate
+from lindung.benchmarks.harness import commit as checked_out_commit
 from lindung.benchmarks.workers_file import BAD_COLUMN, GeneratedFile, generate_workers_file
 
 ROOT: Final = Path(__file__).resolve().parents[2]
@@ -73,7 +74,7 @@ def run_import_benchmark(options: ImportBenchOptions, log: Callable[[str], None]
     if options.rows < 1 or options.repeat < 1 or options.die_sample < 1:
         raise BenchmarkFailed("--rows, --repeat and --die-sample must be at least 1")
     started_at = datetime.now(UTC)
-    commit = _commit()  # the code the children import; another commit may land while this runs
+    commit = checked_out_commit()  # the code the children import; another commit may land while this runs
     with tempfile.TemporaryDirectory(prefix="lindung-bench-import-") as tmp:
         work = Path(tmp)
         log(f"Writing {options.rows:,} rows ({options.format}, seed {options.seed}) …")
@@ -99,7 +100,7 @@ def run_import_benchmark(options: ImportBenchOptions, log: Callable[[str], None]
         "die_sample": min(options.die_sample, options.rows),
         "date": started_at.isoformat(timespec="seconds"),
         "commit": commit,
-        "commit_at_end": _commit(),
+        "commit_at_end": checked_out_commit(),
         "machine": _machine(results),
         "file": generated.as_dict(),
         "targets": TARGETS,
@@ -381,24 +382,6 @@ def _machine(results: dict[str, Any]) -> dict[str, Any]:
         "python": platform.python_version(),
         "databases": {db: r["database_version"] for db, r in results.items()},
     }
-
-
-def _commit() -> str | None:
-    """The checked-out commit, read from .git without running git (None outside a checkout)."""
-    git = ROOT / ".git"
-    try:
-        head = (git / "HEAD").read_text().strip()
-        if not head.startswith("ref: "):
-            return head[:7]
-        ref = head[5:]
-        if (git / ref).is_file():
-            return (git / ref).read_text().strip()[:7]
-        for line in (git / "packed-refs").read_text().splitlines():
-            if line.endswith(f" {ref}"):
-                return line.split()[0][:7]
-    except OSError:
-        return None
-    return None
 
 
 # --- the measured steps, each in its own process ---------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import IO, Final
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from lindung.core.errors import ApplicationError
 
@@ -36,7 +37,7 @@ def document_kind(head: bytes) -> str | None:
 
 
 def check_document(upload: IO[bytes], *, size: int | None = None, max_bytes: int | None = None) -> str:
-    """Refuse an empty, oversized or non-PDF/PNG/JPEG file (Indonesian message); return its true extension."""
+    """Refuse an empty, oversized or non-PDF/PNG/JPEG file (translated message); return its true extension."""
     limit = document_max_bytes() if max_bytes is None else max_bytes
     if size is None:
         position = upload.tell()
@@ -44,10 +45,11 @@ def check_document(upload: IO[bytes], *, size: int | None = None, max_bytes: int
         size = upload.tell()
         upload.seek(position)
     if size == 0:
-        raise ApplicationError("Berkas dokumen kosong.", code="document")
+        raise ApplicationError(_("The document file is empty."), code="document")
     if size > limit:
         raise ApplicationError(
-            f"Berkas dokumen terlalu besar ({_megabytes(size)} MB); batasnya {_megabytes(limit)} MB.",
+            _("The document file is too large (%(size)s MB); the limit is %(limit)s MB.")
+            % {"size": _megabytes(size), "limit": _megabytes(limit)},
             code="document",
         )
     upload.seek(0)
@@ -56,8 +58,10 @@ def check_document(upload: IO[bytes], *, size: int | None = None, max_bytes: int
     kind = document_kind(head)
     if kind is None:
         raise ApplicationError(
-            "Dokumen harus berupa PDF, PNG atau JPEG. Isi berkas ini bukan salah satunya "
-            "(nama berkas saja tidak cukup — ekstensi yang diganti tetap ditolak).",
+            _(
+                "The document must be a PDF, PNG or JPEG. The content of this file is none of them "
+                "(the file name is not enough — a renamed extension is still refused)."
+            ),
             code="document",
         )
     return kind

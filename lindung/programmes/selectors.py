@@ -27,7 +27,8 @@ def rules_on(programme: Programme, day: date) -> ProgrammeRules:
     rules = programme.rules.filter(effective_from__lte=day).order_by("-effective_from").first()
     if rules is None:
         raise ApplicationError(
-            f"Program {programme.name} belum memiliki aturan yang berlaku pada {day.strftime('%d-%m-%Y')}.",
+            _("Programme %(programme)s has no rules in force on %(date)s.")
+            % {"programme": programme.name, "date": day.strftime("%d-%m-%Y")},
             code="no_rules",
         )
     return rules

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lindung.accounts.access import user_scope
 from lindung.accounts.models import Role, User
@@ -90,14 +91,14 @@ def can_manage_region(user: User | None, code: str) -> bool:
 def _require_manage(user: User | None, code: str) -> None:
     if not can_manage_region(user, code):
         raise ApplicationError(
-            "Hanya administrator atau petugas dinas kota yang berwenang atas wilayah ini yang dapat mengubah PKS.",
+            _("Only an administrator or a city office officer responsible for this region can change agreements."),
             code="scope",
         )
 
 
 def _require_admin(user: User | None) -> None:
     if not is_admin(user):
-        raise ApplicationError("Hanya administrator yang dapat mengubah aturan program.", code="permission")
+        raise ApplicationError(_("Only an administrator can change programme rules."), code="permission")
 
 
 def _audit(actor: User | None, action: str, target: Any, region_code: str, changes: dict[str, Any]) -> None:
@@ -125,20 +126,20 @@ def _plain(value: Any) -> Any:
 
 def _check_programme(data: dict[str, Any]) -> None:
     if not str(data.get("name") or "").strip():
-        raise ApplicationError("Nama program wajib diisi.", code="name")
+        raise ApplicationError(_("The programme name is required."), code="name")
     if data.get("package") not in Package.values:
-        raise ApplicationError("Paket manfaat tidak dikenal.", code="package")
+        raise ApplicationError(_("Unknown benefit package."), code="package")
     if data.get("kelurahan_funder") not in Funder.values:
-        raise ApplicationError("Penyandang dana kelurahan tidak dikenal.", code="funder")
+        raise ApplicationError(_("Unknown funder for urban villages."), code="funder")
     if int(data.get("quota_per_village") or 0) < 1:
-        raise ApplicationError("Kuota per desa paling sedikit 1.", code="quota")
+        raise ApplicationError(_("The quota per village must be at least 1."), code="quota")
     if int(data.get("declared_income") or 0) < 1_000_000:
-        raise ApplicationError("Penghasilan yang dilaporkan paling sedikit Rp1.000.000.", code="income")
+        raise ApplicationError(_("The declared income must be at least Rp1.000.000."), code="income")
     ends_on, starts_on = data.get("ends_on"), data.get("starts_on")
     if starts_on is None:
-        raise ApplicationError("Tanggal mulai program wajib diisi.", code="starts_on")
+        raise ApplicationError(_("The programme start date is required."), code="starts_on")
     if ends_on is not None and ends_on < starts_on:
-        raise ApplicationError("Tanggal berakhir tidak boleh sebelum tanggal mulai.", code="ends_on")
+        raise ApplicationError(_("The end date cannot be before the start date."), code="ends_on")
 
 
 def programme_create(
@@ -158,7 +159,7 @@ def programme_create(
     if acting_user is not None:
         _require_manage(acting_user, region.code)
     if region.is_village:
-        raise ApplicationError("Program berjalan di provinsi, kabupaten/kota atau kecamatan, bukan di satu desa.")
+        raise ApplicationError(_("A programme runs in a province, regency/city or district, not in a single village."))
     data = {
         "name": name.strip(),
         "quota_per_village": quota_per_village,
@@ -201,11 +202,14 @@ def check_priority_order(order: list[str] | tuple[str, ...]) -> list[str]:
     items = [str(x).strip() for x in order]
     if sorted(items) != sorted(DEFAULT_PRIORITY_ORDER) or len(set(items)) != len(items):
         raise ApplicationError(
-            "Urutan prioritas harus memuat setiap faktor tepat satu kali: " + ", ".join(DEFAULT_PRIORITY_ORDER) + ".",
+            _("The priority order must contain every factor exactly once: %(factors)s.")
+            % {"factors": ", ".join(DEFAULT_PRIORITY_ORDER)},
             code="priority_order",
         )
     if items[-1] != "nik":
-        raise ApplicationError("NIK harus menjadi faktor terakhir agar urutan selalu pasti.", code="priority_order")
+        raise ApplicationError(
+            _("NIK must be the last factor so that the order is always decided."), code="priority_order"
+        )
     return items
 
 
@@ -214,19 +218,20 @@ def programme_rules_set(*, acting_user: User | None, programme: Programme, rules
     _require_admin(acting_user)
     if rules.effective_from < programme.starts_on:
         raise ApplicationError(
-            f"Tanggal berlaku tidak boleh sebelum program dimulai ({programme.starts_on.strftime('%d-%m-%Y')}).",
+            _("The effective date cannot be before the programme starts (%(date)s).")
+            % {"date": programme.starts_on.strftime("%d-%m-%Y")},
             code="effective_from",
         )
     if not 0 < rules.min_age < rules.max_age <= 120:
-        raise ApplicationError("Usia minimum harus lebih kecil dari usia maksimum.", code="age")
+        raise ApplicationError(_("The minimum age must be lower than the maximum age."), code="age")
     if rules.income_threshold < 1:
-        raise ApplicationError("Batas penghasilan harus lebih dari nol.", code="income_threshold")
+        raise ApplicationError(_("The income threshold must be greater than zero."), code="income_threshold")
     order = check_priority_order(rules.priority_order)
     with transaction.atomic():
         if programme.rules.filter(effective_from=rules.effective_from).exists():
             raise ApplicationError(
-                f"Sudah ada aturan yang berlaku mulai {rules.effective_from.strftime('%d-%m-%Y')}; "
-                "aturan lama tidak diubah — pilih tanggal lain.",
+                _("Rules effective from %(date)s already exist; earlier rules are never changed — choose another date.")
+                % {"date": rules.effective_from.strftime("%d-%m-%Y")},
                 code="duplicate",
             )
         try:
@@ -243,7 +248,7 @@ def programme_rules_set(*, acting_user: User | None, programme: Programme, rules
                     created_by=acting_user,
                 )
         except IntegrityError as exc:
-            raise ApplicationError("Aturan untuk tanggal ini baru saja disimpan orang lain.", code="duplicate") from exc
+            raise ApplicationError(_("Someone else has just saved rules for this date."), code="duplicate") from exc
         _audit(
             acting_user,
             "programmes.rules.set",
@@ -280,9 +285,9 @@ def framework_create(
     if acting_user is not None:
         _require_manage(acting_user, region.code)
     if kind not in FrameworkAgreement.Kind.values:
-        raise ApplicationError("Jenis dokumen tidak dikenal.", code="kind")
+        raise ApplicationError(_("Unknown document kind."), code="kind")
     if not number.strip() or not title.strip():
-        raise ApplicationError("Nomor dan judul wajib diisi.", code="number")
+        raise ApplicationError(_("The number and title are required."), code="number")
     extension = check_document(document, size=document.size) if document is not None else None
     with transaction.atomic():
         framework = FrameworkAgreement(
@@ -317,18 +322,18 @@ def frameworks_for(village: Region) -> list[FrameworkAgreement]:
 
 def _check_agreement(agreement: Agreement) -> None:
     if agreement.valid_from and agreement.valid_until and agreement.valid_until < agreement.valid_from:
-        raise ApplicationError("Tanggal berlaku sampai tidak boleh sebelum tanggal berlaku mulai.", code="valid_until")
+        raise ApplicationError(_("The valid-until date cannot be before the valid-from date."), code="valid_until")
     if agreement.quota is not None and agreement.quota < 1:
-        raise ApplicationError("Kuota paling sedikit 1.", code="quota")
+        raise ApplicationError(_("The quota must be at least 1."), code="quota")
     if agreement.funder not in Funder.values:
-        raise ApplicationError("Penyandang dana tidak dikenal.", code="funder")
+        raise ApplicationError(_("Unknown funder."), code="funder")
     if agreement.funder == Funder.OTHER and not agreement.funder_name.strip():
-        raise ApplicationError("Sebutkan nama penyandang dana lainnya.", code="funder_name")
+        raise ApplicationError(_("Name the other funder."), code="funder_name")
     if agreement.framework_id is not None:
         allowed = agreement.village.ancestor_codes()
         if agreement.framework is None or agreement.framework.region_id not in allowed:
             raise ApplicationError(
-                "Perjanjian induk atau surat edaran harus dari provinsi atau kota/kabupaten desa ini.",
+                _("The framework agreement or circular must be from this village's province or regency/city."),
                 code="framework",
             )
 
@@ -351,9 +356,13 @@ def agreement_create(
     if acting_user is not None:
         _require_manage(acting_user, village.code)
     if not village.is_village:
-        raise ApplicationError("PKS dibuat untuk satu desa atau kelurahan.", code="village")
+        raise ApplicationError(_("An agreement is made for one village or urban village."), code="village")
     if not village.code.startswith(f"{programme.region_id}."):
-        raise ApplicationError(f"{village} tidak termasuk wilayah program {programme.name}.", code="village")
+        raise ApplicationError(
+            _("%(village)s is not in the area of programme %(programme)s.")
+            % {"village": village, "programme": programme.name},
+            code="village",
+        )
     unknown = set(fields) - set(AGREEMENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown agreement fields: {sorted(unknown)}")
@@ -361,7 +370,9 @@ def agreement_create(
         fields["funder"] = programme.default_funder_for(village)
     with transaction.atomic():
         if Agreement.objects.filter(programme=programme, village=village).exists():
-            raise ApplicationError(f"{village} sudah memiliki PKS dalam program ini.", code="duplicate")
+            raise ApplicationError(
+                _("%(village)s already has an agreement in this programme.") % {"village": village}, code="duplicate"
+            )
         agreement = Agreement(programme=programme, village=village, status=Status.PROSPECT, **fields)
         _check_agreement(agreement)
         if document is not None:
@@ -434,25 +445,27 @@ def agreement_transition(
     if by is not None:
         _require_manage(by, agreement.village_id)
     if to_status not in Status.values:
-        raise ApplicationError("Status tujuan tidak dikenal.", code="status")
+        raise ApplicationError(_("Unknown target status."), code="status")
     with transaction.atomic():
         locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
         current = locked.status
         if to_status not in ALLOWED_TRANSITIONS[current]:
             raise ApplicationError(
-                f"PKS berstatus {Status(current).label} tidak dapat diubah menjadi {Status(to_status).label}.",
+                _("An agreement with status %(current)s cannot be changed to %(target)s.")
+                % {"current": Status(current).label, "target": Status(to_status).label},
                 code="transition",
             )
         if on > timezone.localdate():
-            raise ApplicationError("Tanggal perubahan status tidak boleh di masa depan.", code="date")
+            raise ApplicationError(_("The date of the status change cannot be in the future."), code="date")
         last = locked.transitions.order_by("-on", "-pk").first()
         if last is not None and on < last.on:
             raise ApplicationError(
-                f"Tanggal perubahan status tidak boleh sebelum perubahan terakhir ({last.on.strftime('%d-%m-%Y')}).",
+                _("The date of the status change cannot be before the last change (%(date)s).")
+                % {"date": last.on.strftime("%d-%m-%Y")},
                 code="date",
             )
         if to_status == Status.TERMINATED and not note.strip():
-            raise ApplicationError("Alasan pengakhiran PKS wajib diisi.", code="note")
+            raise ApplicationError(_("A reason for terminating the agreement is required."), code="note")
         changes: dict[str, Any] = {"from": current, "to": to_status, "on": on.isoformat(), "note": note.strip()}
         if to_status == Status.SIGNED and locked.signed_on is None:
             locked.signed_on = on

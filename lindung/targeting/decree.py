@@ -13,6 +13,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 from lokal import format_rupiah, terbilang
 
 from lindung.billing.contributions import discount_allowed, monthly_due
@@ -105,7 +106,7 @@ def yearly_contribution(version: SelectionVersion) -> YearlyContribution:
 
 def decree_context(version: SelectionVersion) -> dict[str, Any]:
     if version.status != SelectionVersion.Status.APPROVED and version.status != SelectionVersion.Status.SUPERSEDED:
-        raise ApplicationError("Surat keputusan hanya dibuat untuk versi yang sudah disetujui.", code="state")
+        raise ApplicationError(_("A decree is only made for an approved version."), code="state")
     selection_list = version.selection_list
     village = selection_list.village
     district = village.parent

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lindung.accounts.access import user_scope
 from lindung.accounts.models import Role, User
@@ -134,14 +135,14 @@ def propose_replacement(
     leaves (death, moving away, withdrawal, becoming a wage earner). A lapse frees no place (RULES.md)."""
     if reason not in LEAVING_REASONS:
         raise ApplicationError(
-            "Kepesertaan yang terputus karena tunggakan bukan keluar dari program: tempatnya tidak digantikan.",
+            _("A membership lapsed for arrears is not leaving the programme: its place is not replaced."),
             code="reason",
         )
     approved = version_approved(selection_list)
     if approved is None:
-        raise ApplicationError("Daftar ini belum memiliki versi yang disetujui.", code="state")
+        raise ApplicationError(_("This list has no approved version yet."), code="state")
     if not approved.entries.filter(worker_id=leaving_worker_id, status=SelectionEntry.Status.SELECTED).exists():
-        raise ApplicationError("Pekerja ini bukan penerima dalam daftar yang disetujui.", code="not_member")
+        raise ApplicationError(_("This worker is not a recipient in the approved list."), code="not_member")
     day = on or timezone.localdate()
     rules, _snapshot = rules_for(selection_list.programme, day)
     now = {c.worker_id: c for c in village_candidates(selection_list.village_id, day)}

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lindung.accounts.access import require_village_change, user_scope
 from lindung.accounts.models import Role, User
@@ -170,11 +171,15 @@ def selection_list_open(*, acting_user: User, village: Region, programme: Progra
     """The village's list for the programme and budget year, created (audited) when it does not exist yet."""
     require_village_change(acting_user, village.code)
     if not village.is_village:
-        raise ApplicationError("Daftar penerima dibuat untuk satu desa atau kelurahan.", code="village")
+        raise ApplicationError(_("A recipient list is made for one village or urban village."), code="village")
     if not village.code.startswith(f"{programme.region_id}."):
-        raise ApplicationError(f"{village} tidak termasuk wilayah program {programme.name}.", code="village")
+        raise ApplicationError(
+            _("%(village)s is not in the area of programme %(programme)s.")
+            % {"village": village, "programme": programme.name},
+            code="village",
+        )
     if not 2000 <= budget_year <= 2100:
-        raise ApplicationError("Tahun anggaran tidak masuk akal.", code="budget_year")
+        raise ApplicationError(_("The budget year is not plausible."), code="budget_year")
     with transaction.atomic():
         selection_list, created = SelectionList.objects.get_or_create(
             village=village, programme=programme, budget_year=budget_year, defaults={"created_by": acting_user}
@@ -209,8 +214,11 @@ def selection_prepare(
         version = _open_version(locked)
         if version is not None and version.status == VersionStatus.AWAITING_APPROVAL:
             raise ApplicationError(
-                f"Versi {version.number} sedang menunggu persetujuan kepala desa. Minta kepala desa "
-                "mengembalikannya sebelum daftar diubah.",
+                _(
+                    "Version %(number)s is awaiting the village head's approval. Ask the village head "
+                    "to return it before the list is changed."
+                )
+                % {"number": version.number},
                 code="awaiting",
             )
         rules, snapshot = rules_for(locked.programme, day)
@@ -286,7 +294,9 @@ def _require_reason(reason: str, what: str) -> str:
     text = reason.strip()
     if len(text) < MIN_REASON_LENGTH:
         raise ApplicationError(
-            f"{what} wajib disertai alasan tertulis (paling sedikit {MIN_REASON_LENGTH} karakter).", code="reason"
+            _("%(what)s requires a written reason (at least %(count)s characters).")
+            % {"what": what, "count": MIN_REASON_LENGTH},
+            code="reason",
         )
     return text
 
@@ -301,10 +311,10 @@ def override_add(
     village = selection_list.village
     require_village_change(acting_user, village.code)
     if kind not in Override.Kind.values:
-        raise ApplicationError("Jenis pengecualian tidak dikenal.", code="kind")
-    text = _require_reason(reason, "Pengecualian")
+        raise ApplicationError(_("Unknown override kind."), code="kind")
+    text = _require_reason(reason, _("An override"))
     if worker.village_id != village.code:
-        raise ApplicationError("Pekerja ini tidak terdaftar di desa ini.", code="village")
+        raise ApplicationError(_("This worker is not registered in this village."), code="village")
     day = timezone.localdate()
     if kind == Override.Kind.FORCE_IN:
         rules, _snapshot = rules_for(selection_list.programme, day)
@@ -312,8 +322,8 @@ def override_add(
         failures = ranking.evaluate(candidate, rules)
         if failures:
             raise ApplicationError(
-                "Pekerja ini tidak memenuhi syarat, sehingga tidak dapat dimasukkan: "
-                + " ".join(f.reason for f in failures),
+                _("This worker is not eligible and so cannot be put in: %(reasons)s")
+                % {"reasons": " ".join(f.reason for f in failures)},
                 code="ineligible",
             )
     with transaction.atomic():
@@ -350,11 +360,11 @@ def override_revoke(*, acting_user: User, override: Override, reason: str) -> Se
     """Withdraw an override (the record stays, marked revoked with its reason); the draft is recomputed."""
     selection_list = override.selection_list
     require_village_change(acting_user, selection_list.village_id)
-    text = _require_reason(reason, "Pencabutan pengecualian")
+    text = _require_reason(reason, _("Revoking an override"))
     with transaction.atomic():
         locked = Override.objects.select_for_update().get(pk=override.pk)
         if locked.revoked_at is not None:
-            raise ApplicationError("Pengecualian ini sudah dicabut.", code="revoked")
+            raise ApplicationError(_("This override has already been revoked."), code="revoked")
         locked.revoked_at = timezone.now()
         locked.revoked_by = acting_user
         locked.revoke_reason = text
@@ -377,7 +387,7 @@ def member_leave(
     the waiting list moves up. A lapse is not leaving (RULES.md)."""
     if reason not in LEAVING_REASONS:
         raise ApplicationError(
-            "Kepesertaan yang terputus karena tunggakan bukan keluar dari program: pekerja tetap di tempatnya.",
+            _("A membership lapsed for arrears is not leaving the programme: the worker keeps their place."),
             code="reason",
         )
     from lindung.membership.services import membership_end, open_membership
@@ -423,14 +433,16 @@ def deliberation_record(
     village_code = version.selection_list.village_id
     require_village_change(acting_user, village_code)
     if held_on > timezone.localdate():
-        raise ApplicationError("Tanggal musyawarah tidak boleh di masa depan.", code="held_on")
+        raise ApplicationError(_("The date of the deliberation cannot be in the future."), code="held_on")
     if attendees < 1:
-        raise ApplicationError("Jumlah peserta musyawarah paling sedikit 1 orang.", code="attendees")
+        raise ApplicationError(_("The deliberation must have at least 1 attendee."), code="attendees")
     extension = check_document(minutes, size=minutes.size)
     with transaction.atomic():
         locked = SelectionVersion.objects.select_for_update().get(pk=version.pk)
         if locked.status != VersionStatus.DRAFT:
-            raise ApplicationError("Hasil musyawarah dicatat untuk versi yang masih draf.", code="state")
+            raise ApplicationError(
+                _("The outcome of a deliberation is recorded for a version that is still a draft."), code="state"
+            )
         deliberation = VillageDeliberation(
             version=locked, held_on=held_on, attendees=attendees, note=note.strip(), recorded_by=acting_user
         )
@@ -460,10 +472,10 @@ def version_submit(*, acting_user: User, version: SelectionVersion) -> Selection
     with transaction.atomic():
         locked = SelectionVersion.objects.select_for_update().get(pk=version.pk)
         if locked.status != VersionStatus.DRAFT:
-            raise ApplicationError("Hanya versi draf yang dapat diajukan.", code="state")
+            raise ApplicationError(_("Only a draft version can be submitted."), code="state")
         if not locked.deliberations.exists():
             raise ApplicationError(
-                "Catat dahulu hasil musyawarah desa (tanggal, jumlah peserta, berita acara) untuk versi ini.",
+                _("First record the village deliberation (date, attendees, minutes) for this version."),
                 code="deliberation",
             )
         locked.status = VersionStatus.AWAITING_APPROVAL
@@ -482,7 +494,9 @@ def can_approve(user: User, version: SelectionVersion) -> bool:
 def _require_head(acting_user: User, version: SelectionVersion) -> None:
     require_village_change(acting_user, version.selection_list.village_id)
     if not can_approve(acting_user, version):
-        raise ApplicationError("Hanya kepala desa (perbekel/lurah) desa ini yang dapat menyetujui daftar.", code="role")
+        raise ApplicationError(
+            _("Only the village head (perbekel/lurah) of this village can approve the list."), code="role"
+        )
 
 
 def version_approve(
@@ -503,11 +517,13 @@ def version_approve(
     with transaction.atomic():
         locked = SelectionVersion.objects.select_for_update().select_related("selection_list").get(pk=version.pk)
         if locked.status != VersionStatus.AWAITING_APPROVAL:
-            raise ApplicationError("Versi ini tidak sedang menunggu persetujuan.", code="state")
+            raise ApplicationError(_("This version is not awaiting approval."), code="state")
         if acting_user.pk in (locked.prepared_by_id, locked.submitted_by_id):
             raise ApplicationError(
-                "Anda yang menyiapkan atau mengajukan versi ini, sehingga tidak dapat menyetujuinya sendiri. "
-                "Persetujuan harus diberikan oleh orang lain (prinsip empat mata).",
+                _(
+                    "You prepared or submitted this version, so you cannot approve it yourself. "
+                    "Approval must be given by someone else (four-eyes principle)."
+                ),
                 code="maker_checker",
             )
         day = decree_date or timezone.localdate()
@@ -559,11 +575,11 @@ def version_approve(
 def version_return(*, acting_user: User, version: SelectionVersion, note: str) -> SelectionVersion:
     """The village head sends a version back to draft with a written note."""
     _require_head(acting_user, version)
-    text = _require_reason(note, "Pengembalian")
+    text = _require_reason(note, _("Returning a version"))
     with transaction.atomic():
         locked = SelectionVersion.objects.select_for_update().select_related("selection_list").get(pk=version.pk)
         if locked.status != VersionStatus.AWAITING_APPROVAL:
-            raise ApplicationError("Versi ini tidak sedang menunggu persetujuan.", code="state")
+            raise ApplicationError(_("This version is not awaiting approval."), code="state")
         locked.status = VersionStatus.DRAFT
         locked.return_note = text
         locked.submitted_by = None

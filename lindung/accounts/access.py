@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from lindung.accounts.models import Role, RoleAssignment, User
 from lindung.core.errors import ApplicationError
@@ -110,7 +111,7 @@ def can_change_village(user: User, code: str) -> bool:
 def require_village_change(user: User, code: str) -> None:
     """Raise the one "outside your area" error every write into a village uses."""
     if not can_change_village(user, code):
-        raise ApplicationError("Desa ini di luar wilayah Anda.", code="scope")
+        raise ApplicationError(_("This village is outside your area."), code="scope")
 
 
 def access_region_by_code(user: User, code: str) -> Region:

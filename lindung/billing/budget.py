@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lindung.accounts.access import require_village_change
 from lindung.audit.recording import audit_record
@@ -141,9 +142,9 @@ def budget_plan_save(
     if actor is not None:
         require_village_change(actor, village.code)
     if not isinstance(budget, int) or budget < 0:
-        raise ApplicationError("Jumlah anggaran harus bilangan bulat rupiah, nol atau lebih.", code="budget")
+        raise ApplicationError(_("The budget must be a whole number of rupiah, zero or more."), code="budget")
     if not 2000 <= year <= 2100:
-        raise ApplicationError("Tahun anggaran tidak masuk akal.", code="year")
+        raise ApplicationError(_("The budget year is not plausible."), code="year")
     with transaction.atomic():
         plan = BudgetPlan.objects.select_for_update().filter(programme=programme, village=village, year=year).first()
         before = None if plan is None else {"budget": plan.budget, "account_code": plan.account_code}

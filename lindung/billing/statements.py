@@ -31,6 +31,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
 
 from lindung.accounts.access import user_scope
 from lindung.accounts.models import Role
@@ -167,9 +168,9 @@ def read_statement(path: Path) -> tuple[str, dict[str, int], list[tuple[int, tup
             rows = list(sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1))
             workbook.close()
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ApplicationError("Berkas rekening iuran BPJS bukan berkas XLSX yang dapat dibaca.", code="file") from exc
+        raise ApplicationError(_("The BPJS contribution statement is not a readable XLSX file."), code="file") from exc
     if not rows:
-        raise ApplicationError("Berkas rekening iuran BPJS kosong.", code="file")
+        raise ApplicationError(_("The BPJS contribution statement is empty."), code="file")
     columns: dict[str, int] = {}
     for index, value in enumerate(rows[0]):
         key = _ALIASES.get(_header_key(value))
@@ -181,11 +182,14 @@ def read_statement(path: Path) -> tuple[str, dict[str, int], list[tuple[int, tup
         layout = VILLAGE
     else:
         raise ApplicationError(
-            "Baris judul harus memuat kolom KPJ atau NIK (rekening per peserta) atau Kode Desa (rekening per desa).",
+            _(
+                "The header row must contain the column KPJ or NIK (statement per member) or Kode Desa "
+                "(statement per village)."
+            ),
             code="columns",
         )
     if "amount" not in columns:
-        raise ApplicationError("Kolom wajib tidak ditemukan di baris judul: Iuran.", code="columns")
+        raise ApplicationError(_("Required column not found in the header row: Iuran."), code="columns")
     data = [
         (number, row)
         for number, row in enumerate(rows[1:], start=2)
@@ -451,10 +455,10 @@ def statement_import(
     """Check, reconcile and store a statement (all or nothing); the same content again creates nothing."""
     region_code = region_code.strip()
     if actor is not None and not can_import_statement(actor):
-        raise ApplicationError("Peran Anda tidak dapat mengimpor rekening iuran BPJS.", code="forbidden")
+        raise ApplicationError(_("Your role cannot import BPJS contribution statements."), code="forbidden")
     outside = actor is not None and not user_scope(actor).covers(region_code)
     if outside or not Region.objects.filter(code=region_code).exists():
-        raise ApplicationError("Wilayah tidak ditemukan atau di luar wilayah Anda.", code="region")
+        raise ApplicationError(_("Region not found or outside your area."), code="region")
     period = period.replace(day=1)
     layout, rows, problems = parse_statement(path, period)
     if problems:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from lindung.audit.recording import ChainReport, audit_verify
 from lindung.core.errors import ApplicationError
@@ -39,7 +40,7 @@ class RestoreResult:
 def _engine() -> str:
     vendor = connection.vendor
     if vendor not in ("sqlite", "postgresql"):
-        raise ApplicationError(f"Basis data {vendor} tidak didukung untuk cadangan.")
+        raise ApplicationError(_("The %(vendor)s database is not supported for backups.") % {"vendor": vendor})
     return vendor
 
 
@@ -57,7 +58,9 @@ def _pg_env() -> tuple[list[str], dict[str, str]]:
 def _pg_tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        raise ApplicationError(f"Program {name} tidak ditemukan: pasang klien PostgreSQL (paket postgresql-client).")
+        raise ApplicationError(
+            _("Program %(name)s not found: install the PostgreSQL client (package postgresql-client).") % {"name": name}
+        )
     return path
 
 
@@ -80,7 +83,7 @@ def backup_create(path: Path) -> BackupResult:
         )
         if result.returncode != 0:
             tmp.unlink(missing_ok=True)
-            raise ApplicationError(f"pg_dump gagal: {result.stderr.strip()}")
+            raise ApplicationError(_("pg_dump failed: %(error)s") % {"error": result.stderr.strip()})
     tmp.replace(path)  # a half-written file never carries the backup's name
     return BackupResult(path=path, engine=engine, size_bytes=path.stat().st_size)
 
@@ -89,19 +92,19 @@ def backup_restore(path: Path) -> RestoreResult:
     """Replace the database's contents with the backup at `path`, then verify the audit chain."""
     engine = _engine()
     if not path.is_file():
-        raise ApplicationError(f"Berkas cadangan tidak ditemukan: {path}")
+        raise ApplicationError(_("Backup file not found: %(path)s") % {"path": path})
     with path.open("rb") as handle:
         magic = handle.read(16)
     if engine == "sqlite":
         if magic != SQLITE_MAGIC:
-            raise ApplicationError("Berkas ini bukan cadangan SQLite Lindung (isi berkas tidak dikenali).")
+            raise ApplicationError(_("This file is not a Lindung SQLite backup (the contents are not recognised)."))
         connection.ensure_connection()
         with sqlite3.connect(path) as source:
             source.backup(connection.connection)
         source.close()
     else:
         if not magic.startswith(PGDUMP_MAGIC):
-            raise ApplicationError("Berkas ini bukan cadangan PostgreSQL (format pg_dump custom) Lindung.")
+            raise ApplicationError(_("This file is not a Lindung PostgreSQL backup (pg_dump custom format)."))
         connection.close()
         args, env = _pg_env()
         command = [
@@ -118,5 +121,7 @@ def backup_restore(path: Path) -> RestoreResult:
         ]
         result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
         if result.returncode != 0:
-            raise ApplicationError(f"pg_restore gagal, basis data tidak diubah: {result.stderr.strip()}")
+            raise ApplicationError(
+                _("pg_restore failed, the database was not changed: %(error)s") % {"error": result.stderr.strip()}
+            )
     return RestoreResult(engine=engine, audit=audit_verify())

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from lindung.accounts.models import Role, RoleAssignment, User
 from lindung.audit.recording import audit_record
@@ -65,7 +66,7 @@ def _app_demo_steps() -> list[tuple[str, Callable[[], dict]]]:
 def demo_setup() -> DemoResult:
     """Load Bali and the Denpasar demo set; refuse in production, change nothing on a second run."""
     if not settings.DEMO_MODE:
-        raise ApplicationError("Data demo tidak dibuat dalam mode produksi.", code="production")
+        raise ApplicationError(_("Demo data is not created in production mode."), code="production")
     regions = regions_load(prefix="51")
     with transaction.atomic():
         branch, created_branch = BranchOffice.objects.get_or_create(

@@ -32,6 +32,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lindung.accounts.access import user_scope
 from lindung.audit.recording import audit_record
@@ -208,7 +209,10 @@ def _missing_columns(kind: str, sheet: str) -> FileProblem:
     columns = MEMBER_COLUMNS if kind == "members" else PAYMENT_COLUMNS
     required = MEMBER_REQUIRED if kind == "members" else PAYMENT_REQUIRED
     names = ", ".join(columns[name][0] for name in required)
-    return FileProblem(f"Lembar {sheet}: baris judul dengan kolom {names} tidak ditemukan di 10 baris pertama.")
+    return FileProblem(
+        _("Sheet %(sheet)s: no header row with the columns %(columns)s in the first 10 rows.")
+        % {"sheet": sheet, "columns": names}
+    )
 
 
 def _csv_rows(path: Path) -> list[tuple[Any, ...]]:
@@ -233,7 +237,7 @@ def _xlsx_sheets(path: Path) -> list[tuple[str, list[tuple[Any, ...]]]]:
             finally:
                 workbook.close()
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise FileProblem("Berkas bukan XLSX atau CSV yang dapat dibaca.") from exc
+        raise FileProblem(_("The file is not a readable XLSX or CSV file.")) from exc
 
 
 def _is_xlsx(path: Path) -> bool:
@@ -265,7 +269,7 @@ def read_rows(path: Path, payments_path: Path | None = None) -> tuple[str, list[
         if "payments" not in extra:
             raise _missing_columns("payments", payments_path.name)
         if "payments" in tables:
-            raise FileProblem("Pembayaran diberikan dua kali: dalam lembar berkas peserta dan dalam berkas tersendiri.")
+            raise FileProblem(_("Payments given twice: in a sheet of the members file and in a separate file."))
         tables["payments"] = extra["payments"]
     if "members" not in tables:
         raise _missing_columns("members", MEMBERS_SHEET)
@@ -345,7 +349,8 @@ def _choose_programme(village_codes: set[str]) -> Programme | None:
     candidates = list(Programme.objects.filter(agreements__village_id__in=village_codes).distinct()[:2])
     if len(candidates) > 1:
         raise ApplicationError(
-            "Desa ini ikut lebih dari satu program: pilih programnya (--programme).", code="programme"
+            _("These villages take part in more than one programme: choose the programme (--programme)."),
+            code="programme",
         )
     return candidates[0] if candidates else None
 

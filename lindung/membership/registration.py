@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lindung.accounts.access import require_village_change, user_scope
 from lindung.audit.recording import audit_record
@@ -124,7 +125,7 @@ def registration_file_create(
         require_village_change(actor, region_code)
     members = list(pending_members(actor=actor, programme=programme, region_code=region_code))
     if not members:
-        raise ApplicationError("Tidak ada peserta yang menunggu pendaftaran.", code="empty")
+        raise ApplicationError(_("No members are waiting for registration."), code="empty")
     content = registration_workbook(members)
     with transaction.atomic():
         record = RegistrationFile.objects.create(programme=programme, region_code=region_code, created_by=actor)
@@ -177,9 +178,9 @@ def _read_rows(path: Path) -> tuple[dict[str, int], list[tuple[int, tuple[Any, .
             rows = list(sheet.iter_rows(values_only=True))
             workbook.close()
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ApplicationError("Berkas jawaban BPJS bukan berkas XLSX yang dapat dibaca.", code="file") from exc
+        raise ApplicationError(_("The BPJS answer file is not a readable XLSX file."), code="file") from exc
     if not rows:
-        raise ApplicationError("Berkas jawaban BPJS kosong.", code="file")
+        raise ApplicationError(_("The BPJS answer file is empty."), code="file")
     columns: dict[str, int] = {}
     for index, value in enumerate(rows[0]):
         key = _ANSWER_ALIASES.get(_header_key(value))
@@ -187,7 +188,10 @@ def _read_rows(path: Path) -> tuple[dict[str, int], list[tuple[int, tuple[Any, .
             columns[key] = index
     missing = [label for key, label in ANSWER_COLUMNS.items() if key not in columns]
     if missing:
-        raise ApplicationError(f"Kolom wajib tidak ditemukan di baris judul: {', '.join(missing)}.", code="columns")
+        raise ApplicationError(
+            _("Required columns missing from the header row: %(columns)s.") % {"columns": ", ".join(missing)},
+            code="columns",
+        )
     body = [(number, row) for number, row in enumerate(rows[1:], start=2) if any(v not in (None, "") for v in row)]
     return columns, body
 

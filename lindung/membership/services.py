@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lindung.accounts.access import require_village_change
 from lindung.audit.recording import audit_record
@@ -49,7 +50,9 @@ def membership_create(
         if Membership.objects.filter(
             programme=programme, worker=worker, status__in=("pending", "active", "arrears")
         ).exists():
-            raise ApplicationError(f"{worker.name} sudah menjadi peserta program ini.", code="duplicate")
+            raise ApplicationError(
+                _("%(name)s is already a member of this programme.") % {"name": worker.name}, code="duplicate"
+            )
         membership = Membership(
             programme=programme,
             worker=worker,
@@ -85,15 +88,15 @@ def membership_end(*, actor: Any, membership: Membership, reason: str, on: dt.da
     The village's cover is recomputed at once so that prepaid months after it become refundable credit.
     """
     if reason not in {c for c in Membership.EndReason.values if c}:
-        raise ApplicationError("Alasan berakhir tidak dikenal.", code="reason")
+        raise ApplicationError(_("Unknown reason for ending."), code="reason")
     if actor is not None:
         require_village_change(actor, membership.worker.village_id)
     if membership.status == Membership.Status.ENDED:
-        raise ApplicationError("Kepesertaan ini sudah berakhir.", code="ended")
+        raise ApplicationError(_("This membership has already ended."), code="ended")
     # A member of a just-approved list may leave before their first month: the membership ends unbilled.
     not_started = membership.status == Membership.Status.PENDING and not membership.invoice_lines.exists()
     if (on < membership.starts_on.replace(day=1) and not not_started) or on > timezone.localdate():
-        raise ApplicationError("Tanggal berakhir harus antara awal kepesertaan dan hari ini.", code="date")
+        raise ApplicationError(_("The end date must lie between the start of the membership and today."), code="date")
     from lindung.billing.services import cover_recompute  # billing builds on membership, not the other way
 
     with transaction.atomic():

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from lindung.accounts.access import require_village_change
 from lindung.accounts.models import User
@@ -28,14 +29,14 @@ def poverty_rate_record(
 ) -> PovertyRate:
     """Record (or correct) the city's poverty and extreme-poverty rates published for `as_of`; audited."""
     if city.level != Region.Level.REGENCY:
-        raise ApplicationError("Angka kemiskinan dicatat untuk kota/kabupaten.", code="level")
+        raise ApplicationError(_("Poverty rates are recorded for a city/regency."), code="level")
     require_village_change(acting_user, city.code)
     for value in (poverty_rate, extreme_poverty_rate):
         if value < 0 or value > 100:
-            raise ApplicationError("Persentase harus antara 0 dan 100.", code="range")
+            raise ApplicationError(_("A percentage must be between 0 and 100."), code="range")
     if extreme_poverty_rate > poverty_rate:
         raise ApplicationError(
-            "Angka kemiskinan ekstrem tidak boleh lebih besar dari angka kemiskinan.", code="extreme_above_total"
+            _("The extreme poverty rate cannot be greater than the poverty rate."), code="extreme_above_total"
         )
     with transaction.atomic():
         before = PovertyRate.objects.filter(city=city, as_of=as_of).first()

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from lindung.accounts.models import User
 from lindung.audit.recording import audit_record
@@ -102,7 +103,7 @@ def scope_villages(prefix: str, exclude: Iterable[str] = ()) -> list[G.Village]:
 
 
 def _refusal(prefix: str, villages: list[G.Village]) -> str | None:
-    label = prefix or "seluruh Indonesia"
+    label = prefix or _("all of Indonesia")
     earlier = [
         r
         for r in SynthRun.objects.all()
@@ -110,19 +111,19 @@ def _refusal(prefix: str, villages: list[G.Village]) -> str | None:
     ]
     if earlier:
         run = earlier[0]
-        return (
-            f"Data sintetis untuk wilayah {label} sudah ada (dibuat dengan seed {run.seed} untuk wilayah "
-            f"{run.scope or 'seluruh Indonesia'}). Tidak ada yang diubah; gunakan basis data baru untuk membuat ulang."
-        )
+        return _(
+            "Synthetic data for the region %(region)s already exists (made with seed %(seed)s for the region "
+            "%(scope)s). Nothing was changed; use a new database to make it again."
+        ) % {"region": label, "seed": run.seed, "scope": run.scope or _("all of Indonesia")}
     workers = Worker.objects.all() if not prefix else Worker.objects.filter(village__code__startswith=f"{prefix}.")
     codes = {v.code for v in villages}
     if prefix and len(codes) < 5000:
         workers = Worker.objects.filter(village_id__in=codes)
     if workers.exists():
-        return (
-            f"Wilayah {label} sudah memiliki pekerja terdaftar; data sintetis hanya dibuat untuk desa yang masih "
-            "kosong. Tidak ada yang diubah."
-        )
+        return _(
+            "The region %(region)s already has registered workers; synthetic data is only made for villages that "
+            "are still empty. Nothing was changed."
+        ) % {"region": label}
     return None
 
 
@@ -289,16 +290,18 @@ def synth_run(
     """Generate the scope; refuse (ApplicationError, nothing written) when it already holds workers or synth data."""
     began = time.monotonic()
     if profile not in ("realistic", "full"):
-        raise ApplicationError("Profil harus 'realistic' atau 'full'.", code="profile")
+        raise ApplicationError(_("The profile must be 'realistic' or 'full'."), code="profile")
     if months < 1 or per_village < 1 or candidates_factor < 1:
-        raise ApplicationError("Bulan, kuota dan faktor kandidat harus positif (faktor minimal 1).", code="args")
+        raise ApplicationError(
+            _("Months, quota and candidate factor must be positive (the factor at least 1)."), code="args"
+        )
     exclude = sorted(exclude)
     prefix = prefix.strip().rstrip(".")
     villages = scope_villages(prefix, exclude)
     if not villages:
         raise ApplicationError(
-            f"Tidak ada desa/kelurahan di wilayah {prefix or 'seluruh Indonesia'}: muat wilayah dulu "
-            "(lindung regions-load).",
+            _("There is no desa/kelurahan in the region %(region)s: load the regions first (lindung regions-load).")
+            % {"region": prefix or _("all of Indonesia")},
             code="empty",
         )
     refusal = _refusal(prefix, villages)

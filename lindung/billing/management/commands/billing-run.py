@@ -1,6 +1,7 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from lindung.billing.services import billing_run, cover_refresh, parse_period
 from lindung.core.errors import ApplicationError
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         try:
             first = parse_period(period)
             if region and not Region.objects.filter(code=region).exists():
-                raise ApplicationError(f"Kode wilayah tidak dikenal: {region}")
+                raise ApplicationError(_("Unknown region code: %(code)s") % {"code": region})
             result = billing_run(period=first, region_prefix=region or None)
             settled = 0 if no_settle else cover_refresh(region_prefix=region or None, only_with_credit=True)
         except ApplicationError as exc:

@@ -15,9 +15,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lindung.accounts.access import require_village_change
 from lindung.audit.recording import audit_record
@@ -62,7 +63,9 @@ def parse_period(text: str) -> dt.date:
             raise ValueError
         return dt.date(int(year), int(month), 1)
     except ValueError:
-        raise ApplicationError(f"Periode harus berbentuk TTTT-BB, misalnya 2026-05, bukan {text!r}.") from None
+        raise ApplicationError(
+            _("The period must have the form YYYY-MM, for example 2026-05, not %(text)s.") % {"text": repr(text)}
+        ) from None
 
 
 # --- billing run ----------------------------------------------------------------------------------------------
@@ -223,13 +226,17 @@ def billing_run(
             billable_sql, billable_params = members.order_by().values("pk").query.sql_with_params()
             with connection.cursor() as cursor:
                 cursor.execute(sql.format(billable=billable_sql), [*values, run.pk, *billable_params])
+                lines = cursor.rowcount
             line_sums = InvoiceLine.objects.filter(invoice=OuterRef("pk")).values("invoice").annotate(s=Sum("amount"))
             Invoice.objects.filter(run=run).update(total=Coalesce(Subquery(line_sums.values("s")), 0))
-        totals = InvoiceLine.objects.filter(invoice__run=run).aggregate(n=Count("pk"), total=Sum("amount"))
+        else:
+            lines = 0
+        # The run's figures from the INSERT's row count and its invoices' totals, not a re-read of every line
+        # (measured: the re-read was ~16 % of a Bali run).
         run.invoices_created = len(invoices)
         run.invoices_unchanged = unchanged
-        run.lines = totals["n"] or 0
-        run.total = totals["total"] or 0
+        run.lines = lines
+        run.total = (Invoice.objects.filter(run=run).aggregate(t=Sum("total"))["t"] or 0) if invoices else 0
         run.finished_at = timezone.now()
         run.save(update_fields=["invoices_created", "invoices_unchanged", "lines", "total", "finished_at"])
         result = BillingRunResult(
@@ -270,15 +277,21 @@ def payment_record(
     if actor is not None:
         require_village_change(actor, village.code)
     if not isinstance(amount, int) or amount <= 0:
-        raise ApplicationError("Jumlah pembayaran harus bilangan bulat rupiah lebih dari nol.", code="amount")
+        raise ApplicationError(
+            _("The payment amount must be a whole number of rupiah greater than zero."), code="amount"
+        )
     if value_date > timezone.localdate():
-        raise ApplicationError("Tanggal valuta tidak boleh di masa depan.", code="value_date")
+        raise ApplicationError(_("The value date cannot be in the future."), code="value_date")
     if not reference.strip():
-        raise ApplicationError("Nomor referensi pembayaran wajib diisi.", code="reference")
+        raise ApplicationError(_("The payment reference number is required."), code="reference")
     if budget_source not in Payment.BudgetSource.values:
-        raise ApplicationError("Sumber anggaran tidak dikenal.", code="budget_source")
+        raise ApplicationError(_("Unknown budget source."), code="budget_source")
     if not Agreement.objects.filter(programme=programme, village=village).exists():
-        raise ApplicationError(f"{village} tidak mempunyai PKS dalam program {programme.name}.", code="agreement")
+        raise ApplicationError(
+            _("%(village)s has no cooperation agreement (PKS) in the programme %(programme)s.")
+            % {"village": village, "programme": programme.name},
+            code="agreement",
+        )
     with transaction.atomic():
         payment = Payment.objects.create(
             programme=programme,
@@ -314,13 +327,13 @@ def payment_reverse(*, actor: Any, payment: Payment, reason: str) -> Payment:
     if actor is not None:
         require_village_change(actor, payment.village_id)
     if not reason.strip():
-        raise ApplicationError("Alasan pembatalan wajib diisi.", code="reason")
+        raise ApplicationError(_("The reason for the reversal is required."), code="reason")
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         if payment.reversal_of_id is not None:
-            raise ApplicationError("Entri pembatalan tidak dapat dibatalkan lagi.", code="reversal")
+            raise ApplicationError(_("A reversal entry cannot itself be reversed."), code="reversal")
         if Payment.objects.filter(reversal_of=payment).exists():
-            raise ApplicationError("Pembayaran ini sudah dibatalkan.", code="reversed")
+            raise ApplicationError(_("This payment has already been reversed."), code="reversed")
         reversal = Payment.objects.create(
             programme_id=payment.programme_id,
             village_id=payment.village_id,
@@ -382,24 +395,72 @@ def _derived_status(row: Membership, state: str) -> Membership.Status:
     return Membership.Status.ENDED
 
 
+def _write_columns(model: type[Any], fields: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """Write `fields` of the rows `(pk, value, …)` (in this order) with one statement per batch.
+
+    PostgreSQL: `UPDATE … FROM (VALUES …)`; SQLite: one prepared UPDATE run for every row (no round trips there).
+    Django's `bulk_update` builds a `CASE WHEN` per row and field, which cost more Python time than the recompute
+    itself (measured: 17 of 40 s for 15 villages)."""
+    if not rows:
+        return
+    table = model._meta.db_table
+    columns = [model._meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    pk = quote(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            casts = [f"%s::{field.db_type(connection)}" for field in columns]
+            row_sql = f"(%s::bigint, {', '.join(casts)})"
+            assign = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in columns)
+            names = ", ".join(["id_", *(quote(f.column) for f in columns)])
+            for start in range(0, len(rows), BATCH):
+                batch = rows[start : start + BATCH]
+                params: list[Any] = []
+                for pk_value, *values in batch:
+                    params.append(pk_value)
+                    params.extend(f.get_db_prep_save(v, connection) for f, v in zip(columns, values, strict=True))
+                cursor.execute(
+                    f"UPDATE {quote(table)} AS t SET {assign} FROM (VALUES {', '.join([row_sql] * len(batch))}) "  # noqa: S608
+                    f"AS v({names}) WHERE t.{pk} = v.id_",
+                    params,
+                )
+        else:
+            assign = ", ".join(f"{quote(f.column)} = %s" for f in columns)
+            cursor.executemany(
+                f"UPDATE {quote(table)} SET {assign} WHERE {pk} = %s",  # noqa: S608
+                [
+                    [*(f.get_db_prep_save(v, connection) for f, v in zip(columns, values, strict=True)), pk_value]
+                    for pk_value, *values in rows
+                ],
+            )
+
+
 def cover_recompute(*, programme: Programme, village: Region, actor: Any = None, today: dt.date | None = None) -> Any:
     """Rewrite what is derived for one paying village: line and invoice status, allocations, credit, and each
     member's `paid_through`, status (with its dated history) and renewals after a lapse."""
     today = today or timezone.localdate()
     with transaction.atomic():
         Account.objects.select_for_update().filter(programme=programme, village=village).first()  # serialise
-        memberships = list(
-            Membership.objects.filter(programme=programme)
-            .filter(Q(worker__village=village) | Q(invoice_lines__invoice__village=village))
-            .distinct()
+        invoices = list(Invoice.objects.filter(programme=programme, village=village))
+        # Lines as tuples (pk, invoice, membership, amount, status): a village has thousands, model instances cost
+        # more than the settlement.
+        lines = list(
+            InvoiceLine.objects.filter(invoice__programme=programme, invoice__village=village).values_list(
+                "pk", "invoice_id", "membership_id", "amount", "status"
+            )
         )
+        # The village's members, plus members billed here who have since moved away (read from the lines already
+        # in hand: one indexed query each, not an OR over the lines with DISTINCT).
+        memberships = list(Membership.objects.filter(programme=programme, worker__village=village))
+        known = {m.pk for m in memberships}
+        moved = {line[2] for line in lines} - known
+        if moved:
+            memberships += list(Membership.objects.filter(pk__in=moved))
         chains = _chains(memberships)
         root_of = {m.pk: key for key, rows in chains.items() for m in rows}
-        invoices = list(Invoice.objects.filter(programme=programme, village=village))
-        lines = list(InvoiceLine.objects.filter(invoice__programme=programme, invoice__village=village))
-        lines_by_invoice: dict[int, list[InvoiceLine]] = defaultdict(list)
-        for line in lines:
-            lines_by_invoice[line.invoice_id].append(line)
+        lines_by_invoice: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for _pk, invoice_id, membership_id, amount, _status in lines:
+            lines_by_invoice[invoice_id].append((root_of[membership_id], amount))
         payments = list(Payment.objects.filter(programme=programme, village=village))
 
         members_in = []
@@ -413,29 +474,36 @@ def cover_recompute(*, programme: Programme, village: Region, actor: Any = None,
                     cover.InvoiceIn(
                         id=inv.pk,
                         period=inv.period,
-                        lines=tuple((root_of[ln.membership_id], ln.amount) for ln in lines_by_invoice[inv.pk]),
+                        lines=tuple(lines_by_invoice[inv.pk]),
                     )
                     for inv in invoices
                 ],
                 [cover.PaymentIn(p.pk, p.value_date, p.amount, p.reversal_of_id) for p in payments],
             )
         except cover.CoverError as exc:
-            raise ApplicationError(f"Data tagihan desa {village.name} tidak konsisten: {exc}", code="cover") from exc
+            raise ApplicationError(
+                _("The billing data of the village %(village)s is inconsistent: %(error)s")
+                % {"village": village.name, "error": exc},
+                code="cover",
+            ) from exc
 
         changed_lines = []
-        for line in lines:
-            status = settled.lines[(line.invoice_id, root_of[line.membership_id])]
-            if line.status != status:
-                line.status = status
-                changed_lines.append(line)
-        InvoiceLine.objects.bulk_update(changed_lines, ["status"], batch_size=BATCH)
+        for pk, invoice_id, membership_id, _amount, old_status in lines:
+            status = settled.lines[(invoice_id, root_of[membership_id])]
+            if old_status != status:
+                changed_lines.append((pk, status))
+        _write_columns(InvoiceLine, ["status"], changed_lines)
         changed_invoices = []
         for inv in invoices:
             out = settled.invoices[inv.pk]
             if (inv.status, inv.paid_amount, inv.paid_on) != (out.status, out.paid, out.paid_on):
                 inv.status, inv.paid_amount, inv.paid_on = out.status, out.paid, out.paid_on
                 changed_invoices.append(inv)
-        Invoice.objects.bulk_update(changed_invoices, ["status", "paid_amount", "paid_on"], batch_size=BATCH)
+        _write_columns(
+            Invoice,
+            ["status", "paid_amount", "paid_on"],
+            [(i.pk, i.status, i.paid_amount, i.paid_on) for i in changed_invoices],
+        )
         stored = PaymentAllocation.objects.filter(payment__programme=programme, payment__village=village)
         wanted = sorted((int(str(p)), int(str(i)), a) for p, i, a in settled.allocations)
         allocations_changed = sorted(stored.values_list("payment_id", "invoice_id", "amount")) != wanted
@@ -505,8 +573,8 @@ def cover_recompute(*, programme: Programme, village: Region, actor: Any = None,
                     (opening if row.is_open else closing).append(row)
             if new_segments:
                 renewals.append((rows, new_segments))
-        Membership.objects.bulk_update(closing, ["paid_through", "status"], batch_size=BATCH)
-        Membership.objects.bulk_update(opening, ["paid_through", "status"], batch_size=BATCH)
+        _write_columns(Membership, ["paid_through", "status"], [(m.pk, m.paid_through, m.status) for m in closing])
+        _write_columns(Membership, ["paid_through", "status"], [(m.pk, m.paid_through, m.status) for m in opening])
         MembershipStatusChange.objects.bulk_create(history, batch_size=BATCH)
         created = 0
         for rows, new_segments in renewals:

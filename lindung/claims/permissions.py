@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from lindung.accounts.access import can_change_village, user_scope
 from lindung.accounts.models import Role, User
 from lindung.core.errors import ApplicationError
@@ -38,22 +40,25 @@ def _require(allowed: bool, message: str) -> None:
 
 
 def require_prepare(user: User, village_code: str) -> None:
-    _require(can_prepare(user, village_code), "Desa ini di luar wilayah Anda.")
+    _require(can_prepare(user, village_code), _("This village is outside your area."))
 
 
 def require_approve(user: User, village_code: str) -> None:
     _require(
         can_approve(user, village_code),
-        "Hanya kepala desa, petugas dinas kota atau admin di wilayah ini yang dapat menyetujui pengajuan klaim.",
+        _(
+            "Only the village head, a city office officer or an admin in this area can approve the submission of a "
+            "claim."
+        ),
     )
 
 
 def require_record_bpjs(user: User, village_code: str) -> None:
     _require(
         can_record_bpjs(user, village_code),
-        "Hanya petugas BPJS, petugas dinas kota atau admin di wilayah ini yang dapat mencatat keputusan BPJS.",
+        _("Only a BPJS officer, a city office officer or an admin in this area can record the decisions of BPJS."),
     )
 
 
 def require_disburse(user: User, village_code: str) -> None:
-    _require(can_disburse(user, village_code), "Desa ini di luar wilayah Anda.")
+    _require(can_disburse(user, village_code), _("This village is outside your area."))

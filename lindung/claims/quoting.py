@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lindung.benefits.engine import Child as EngineChild
@@ -107,7 +108,7 @@ def claim_quote(
     by_pk = {child.pk: child for child in children}
     unknown = [pk for pk in chosen_children if pk not in by_pk]
     if unknown:
-        raise ApplicationError("Anak yang dipilih bukan anak pekerja ini.", code="child")
+        raise ApplicationError(gettext("The chosen child is not a child of this worker."), code="child")
     inputs = member_inputs(membership)
     chosen_names = [by_pk[pk].name.strip() for pk in chosen_children] or None
     try:

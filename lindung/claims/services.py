@@ -16,6 +16,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lindung.accounts.models import User
 from lindung.audit.recording import audit_record
@@ -58,10 +59,20 @@ def _label(status: str) -> str:
     return str(S(status).label)
 
 
+def _rupiah(amount: int) -> str:
+    """`Rp16.800`: the amount as the messages show it (dots between thousands, whatever the language)."""
+    return f"Rp{amount:,}".replace(",", ".")
+
+
+def _school_year(year: int) -> str:
+    return f"{year}/{year + 1}"
+
+
 def _check_move(claim: Claim, to_status: str) -> None:
     if to_status not in ALLOWED[claim.status]:
         raise ApplicationError(
-            f"Klaim berstatus “{_label(claim.status)}” tidak dapat diubah menjadi “{_label(to_status)}”.",
+            _("A claim with status “%(current)s” cannot be changed to “%(target)s”.")
+            % {"current": _label(claim.status), "target": _label(to_status)},
             code="transition",
         )
 
@@ -89,8 +100,9 @@ def _audit(actor: User | None, action: str, claim: Claim, changes: dict[str, Any
 
 
 def _check_day(day: dt.date, what: str) -> None:
+    """`what`: the date's label, already translated."""
     if day > timezone.localdate():
-        raise ApplicationError(f"{what} tidak boleh setelah hari ini.", code="date")
+        raise ApplicationError(_("%(what)s cannot be after today.") % {"what": what}, code="date")
 
 
 # --- Reporting and quoting ---------------------------------------------------------------------------------------
@@ -114,8 +126,11 @@ def membership_on(worker: Worker, day: dt.date) -> Membership:
     memberships = list(worker.memberships.order_by("starts_on", "pk"))
     if not memberships:
         raise ApplicationError(
-            f"{worker.name} belum terdaftar sebagai peserta BPJS Ketenagakerjaan melalui program ini; "
-            "klaim tidak dapat dibuat.",
+            _(
+                "%(name)s is not yet registered as a BPJS Ketenagakerjaan member through this programme; no claim can "
+                "be made."
+            )
+            % {"name": worker.name},
             code="no_membership",
         )
     started = [m for m in memberships if m.starts_on <= day]
@@ -186,21 +201,24 @@ def incident_report(
     require_prepare(actor, worker.village_id)
     details = details or IncidentDetails()
     if type not in IncidentType.values:
-        raise ApplicationError("Jenis kejadian tidak dikenal.", code="type")
-    _check_day(date, "Tanggal kejadian")
+        raise ApplicationError(_("Unknown incident type."), code="type")
+    _check_day(date, _("Incident date"))
     if cause_under_assessment and type not in DEATH_TYPES:
         raise ApplicationError(
-            "Penyebab yang masih dinilai (kecelakaan kerja atau bukan) hanya berlaku untuk kematian.", code="cause"
+            _("A cause still under assessment (work accident or not) applies only to deaths."), code="cause"
         )
-    for value, what in ((place, "Tempat kejadian"), (description, "Uraian kejadian"), (reporter_name, "Nama pelapor")):
+    required = ((place, _("Place of the incident")), (description, _("Description of the incident")))
+    for value, what in (*required, (reporter_name, _("Name of the reporter"))):
         if not value.strip():
-            raise ApplicationError(f"{what} wajib diisi.", code="required")
+            raise ApplicationError(_("%(what)s is required.") % {"what": what}, code="required")
     if reporter_role not in Incident.ReporterRole.values:
-        raise ApplicationError("Hubungan pelapor tidak dikenal.", code="required")
+        raise ApplicationError(_("Unknown relationship of the reporter."), code="required")
     with transaction.atomic():
         worker = Worker.objects.select_for_update().get(pk=worker.pk)
         if type in DEATH_TYPES and Incident.objects.filter(worker=worker, type__in=DEATH_TYPES).exists():
-            raise ApplicationError(f"Kematian {worker.name} sudah dilaporkan.", code="duplicate")
+            raise ApplicationError(
+                _("The death of %(name)s has already been reported.") % {"name": worker.name}, code="duplicate"
+            )
         membership = membership_on(worker, date)
         incident = Incident.objects.create(
             worker=worker,
@@ -277,7 +295,7 @@ def claim_recompute(
     with transaction.atomic():
         claim = Claim.objects.select_for_update().select_related("incident__membership").get(pk=claim.pk)
         if claim.status not in (S.REPORTED, S.DOCUMENTS_COMPLETE):
-            raise ApplicationError("Klaim yang sudah diajukan ke BPJS tidak dihitung ulang.", code="transition")
+            raise ApplicationError(_("A claim already submitted to BPJS is not recomputed."), code="transition")
         before = {"cash_total": claim.quote.get("cash_total"), "grand_total": claim.quote.get("grand_total")}
         if chosen_children is not None:
             claim.chosen_children = list(chosen_children)
@@ -311,9 +329,9 @@ def claim_decide_cause(*, actor: User, claim: Claim, work_accident: bool, reques
 
 def _decide_cause(actor: User, claim: Claim, work_accident: bool, request: Any) -> None:
     if not claim.cause_under_assessment:
-        raise ApplicationError("Penyebab kematian pada klaim ini sudah diputuskan.", code="cause")
+        raise ApplicationError(_("The cause of death on this claim has already been decided."), code="cause")
     if claim.status in (S.PAID, S.REJECTED):
-        raise ApplicationError("Klaim ini sudah selesai.", code="transition")
+        raise ApplicationError(_("This claim is already closed."), code="transition")
     incident = claim.incident
     old_type = incident.type
     new_type = IncidentType.WORK_ACCIDENT_DEATH if work_accident else IncidentType.DEATH
@@ -345,7 +363,7 @@ def claim_document_upload(
     "documents complete" when every item of its checklist has a file."""
     require_prepare(actor, claim.incident.village_id)
     if kind not in checklist.BY_CODE:
-        raise ApplicationError("Jenis dokumen tidak dikenal.", code="document")
+        raise ApplicationError(_("Unknown document type."), code="document")
     extension = check_document(upload, size=upload.size)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -354,9 +372,11 @@ def claim_document_upload(
     with transaction.atomic():
         claim = Claim.objects.select_for_update().select_related("incident").get(pk=claim.pk)
         if claim.status not in (S.REPORTED, S.DOCUMENTS_COMPLETE):
-            raise ApplicationError("Dokumen hanya dapat ditambahkan sebelum klaim diajukan ke BPJS.", code="transition")
+            raise ApplicationError(
+                _("Documents can only be added before the claim is submitted to BPJS."), code="transition"
+            )
         if kind not in {item.code for item in claim_checklist(claim)}:
-            raise ApplicationError("Dokumen ini tidak ada dalam daftar periksa klaim ini.", code="document")
+            raise ApplicationError(_("This document is not on the checklist of this claim."), code="document")
         document = ClaimDocument(
             claim=claim,
             kind=kind,
@@ -391,19 +411,24 @@ def claim_makers(claim: Claim) -> set[int]:
 def claim_submit(*, actor: User, claim: Claim, on: dt.date, note: str = "", request: Any = None) -> Claim:
     """Approve the submission to BPJS (the checker of maker-checker)."""
     require_approve(actor, claim.incident.village_id)
-    _check_day(on, "Tanggal pengajuan")
+    _check_day(on, _("Submission date"))
     with transaction.atomic():
         claim = Claim.objects.select_for_update().select_related("incident").get(pk=claim.pk)
         if actor.pk in claim_makers(claim):
             raise ApplicationError(
-                "Pengajuan ke BPJS harus disetujui oleh orang lain: Anda yang melaporkan atau menyiapkan dokumen "
-                "klaim ini (prinsip empat mata).",
+                _(
+                    "The submission to BPJS must be approved by someone else: you reported this claim or prepared "
+                    "its documents (four-eyes principle)."
+                ),
                 code="maker_checker",
             )
         if claim.status == S.DOCUMENTS_COMPLETE and claim.quote.get("status") != "covered":
             raise ApplicationError(
-                "Kejadian ini tidak ditanggung menurut perhitungan (" + claim.quote["scholarship"]["reason"] + ") "
-                "Hitung ulang setelah tunggakan dibayar.",
+                _(
+                    "This incident is not covered according to the quote (%(reason)s). Recompute after the arrears are "
+                    "paid."
+                )
+                % {"reason": claim.quote["scholarship"]["reason"]},
                 code="not_covered",
             )
         _move(claim, S.SUBMITTED, on=on, by=actor, note=note)
@@ -427,25 +452,28 @@ def claim_record_payment(
     """BPJS paid the claim: the cause is decided if it was still assessed, and each child the quote lists for a
     scholarship gets a plan with the quote's projected schedule."""
     require_record_bpjs(actor, claim.incident.village_id)
-    _check_day(on, "Tanggal pembayaran")
+    _check_day(on, _("Payment date"))
     if not reference.strip():
-        raise ApplicationError("Nomor referensi pembayaran BPJS wajib diisi.", code="required")
+        raise ApplicationError(_("The BPJS payment reference number is required."), code="required")
     with transaction.atomic():
         claim = Claim.objects.select_for_update().select_related("incident").get(pk=claim.pk)
         _check_move(claim, S.PAID)
         if claim.cause_under_assessment:
             if work_accident is None:
                 raise ApplicationError(
-                    "Penyebab kematian masih dinilai: pilih keputusan BPJS (kecelakaan kerja atau bukan).",
+                    _(
+                        "The cause of death is still being assessed: choose the decision of BPJS (work accident or "
+                        "not)."
+                    ),
                     code="cause",
                 )
             _decide_cause(actor, claim, work_accident, request)
         if amount < 0:
-            raise ApplicationError("Jumlah pembayaran tidak boleh negatif.", code="amount")
+            raise ApplicationError(_("The payment amount cannot be negative."), code="amount")
         if amount != claim.cash_total and not note.strip():
             raise ApplicationError(
-                f"Jumlah yang dibayar BPJS (Rp{amount:,}) berbeda dari perhitungan (Rp{claim.cash_total:,}): "
-                "tuliskan alasannya.".replace(",", "."),
+                _("The amount BPJS paid (%(paid)s) differs from the quote (%(quoted)s): give the reason.")
+                % {"paid": _rupiah(amount), "quoted": _rupiah(claim.cash_total)},
                 code="difference",
             )
         _move(claim, S.PAID, on=on, by=actor, note=note)
@@ -488,9 +516,9 @@ def _plans_create(claim: Claim) -> list[ScholarshipPlan]:
 
 def claim_reject(*, actor: User, claim: Claim, on: dt.date, reason: str, request: Any = None) -> Claim:
     require_record_bpjs(actor, claim.incident.village_id)
-    _check_day(on, "Tanggal keputusan")
+    _check_day(on, _("Decision date"))
     if not reason.strip():
-        raise ApplicationError("Alasan penolakan BPJS wajib diisi.", code="required")
+        raise ApplicationError(_("The reason BPJS gave for the rejection is required."), code="required")
     with transaction.atomic():
         claim = Claim.objects.select_for_update().select_related("incident").get(pk=claim.pk)
         _move(claim, S.REJECTED, on=on, by=actor, note=reason.strip())
@@ -572,20 +600,22 @@ def payouts_record(
     """Record what reached each recipient of a paid claim, following the order of heirs; a minor's share goes to the
     guardian's account; an amount other than the quoted share needs its reason."""
     require_record_bpjs(actor, claim.incident.village_id)
-    _check_day(paid_on, "Tanggal pembayaran")
+    _check_day(paid_on, _("Payment date"))
     by_heir: dict[int | None, PayoutEntry] = {}
     for entry in entries:
         if entry.heir_id in by_heir:
-            raise ApplicationError("Setiap penerima hanya dicatat sekali.", code="duplicate")
+            raise ApplicationError(_("Each recipient is recorded only once."), code="duplicate")
         by_heir[entry.heir_id] = entry
     with transaction.atomic():
         claim = Claim.objects.select_for_update().select_related("incident__worker").get(pk=claim.pk)
         if claim.status != S.PAID:
             raise ApplicationError(
-                "Pembayaran kepada ahli waris dicatat setelah BPJS membayar klaim.", code="transition"
+                _("Payments to the heirs are recorded after BPJS has paid the claim."), code="transition"
             )
         if claim.payouts.exists():
-            raise ApplicationError("Pembayaran kepada penerima klaim ini sudah dicatat.", code="duplicate")
+            raise ApplicationError(
+                _("The payments to the recipients of this claim are already recorded."), code="duplicate"
+            )
         incident = claim.incident
         if incident.type in DEATH_TYPES:
             heirs = list(incident.worker.heirs.order_by("pk"))
@@ -600,36 +630,50 @@ def payouts_record(
                 (heirs[next(i for i, item in enumerate(engine) if item is payee.heir)], payee, share)
                 for payee, share in decision.split(claim.cash_total)
             ]
-            receiving = {heir.pk for heir, _, _ in planned}
+            receiving = {heir.pk for heir, _payee, _share in planned}
             strangers = [pk for pk in by_heir if pk not in receiving]
             if strangers:
                 names = ", ".join(h.name for h in heirs if h.pk in strangers) or "?"
                 raise ApplicationError(
-                    f"{names} tidak menerima menurut urutan ahli waris ({decision.basis})", code="not_heir"
+                    _("%(names)s do not receive according to the order of heirs (%(basis)s)")
+                    % {"names": names, "basis": decision.basis},
+                    code="not_heir",
                 )
             rows: list[tuple[Heir | None, str, str, PayoutEntry, int, str]] = []
             for heir, payee, share in planned:
                 heir_entry = by_heir.get(heir.pk)
                 if heir_entry is None:
-                    raise ApplicationError(f"Pembayaran untuk {heir.name} belum diisi.", code="required")
+                    raise ApplicationError(
+                        _("The payment to %(name)s has not been entered.") % {"name": heir.name}, code="required"
+                    )
                 rows.append((heir, heir.name, heir.relation, heir_entry, share, payee.account or ""))
         else:
             own = by_heir.get(None)
             if own is None or len(by_heir) != 1:
-                raise ApplicationError("Manfaat kejadian ini dibayarkan kepada peserta sendiri.", code="not_heir")
+                raise ApplicationError(
+                    _("The benefit of this incident is paid to the member themself."), code="not_heir"
+                )
             rows = [(None, incident.worker.name, "", own, claim.cash_total, own.account_number.strip())]
         payouts = []
         for recipient, name, relation, entry, share, account in rows:
             if entry.is_minor and not entry.guardian_name.strip():
-                raise ApplicationError(f"{name} belum dewasa: isi nama wali penerima.", code="guardian")
+                raise ApplicationError(
+                    _("%(name)s is a minor: enter the name of the guardian who receives the payment.") % {"name": name},
+                    code="guardian",
+                )
             if not account or not entry.bank.strip():
-                raise ApplicationError(f"Bank dan nomor rekening untuk {name} wajib diisi.", code="account")
+                raise ApplicationError(
+                    _("The bank and account number for %(name)s are required.") % {"name": name}, code="account"
+                )
             if entry.amount < 0:
-                raise ApplicationError("Jumlah pembayaran tidak boleh negatif.", code="amount")
+                raise ApplicationError(_("The payment amount cannot be negative."), code="amount")
             if entry.amount != share and not entry.difference_reason.strip():
                 raise ApplicationError(
-                    f"Pembayaran untuk {name} (Rp{entry.amount:,}) berbeda dari bagian menurut perhitungan "
-                    f"(Rp{share:,}): tuliskan alasannya.".replace(",", "."),
+                    _(
+                        "The payment to %(name)s (%(amount)s) differs from the share in the quote (%(share)s): give "
+                        "the reason."
+                    )
+                    % {"name": name, "amount": _rupiah(entry.amount), "share": _rupiah(share)},
                     code="difference",
                 )
             payouts.append(
@@ -682,28 +726,31 @@ def disbursement_record(
     """One school year paid on proof of enrolment (PDF/PNG/JPEG by content)."""
     village = plan.claim.incident.village_id
     require_disburse(actor, village)
-    _check_day(paid_on, "Tanggal pembayaran")
+    _check_day(paid_on, _("Payment date"))
     extension = check_document(proof, size=proof.size)
     with transaction.atomic():
         plan = ScholarshipPlan.objects.select_for_update().get(pk=plan.pk)
         if plan.status != ScholarshipPlan.Status.ACTIVE:
-            raise ApplicationError("Beasiswa anak ini sudah dihentikan.", code="stopped")
+            raise ApplicationError(_("The scholarship of this child has already been stopped."), code="stopped")
         planned = plan.planned_years.filter(school_year=school_year).first()
         if planned is None:
             raise ApplicationError(
-                f"Tahun ajaran {school_year}/{school_year + 1} tidak ada dalam jadwal beasiswa anak ini.", code="year"
+                _("School year %(year)s is not in the scholarship schedule of this child.")
+                % {"year": _school_year(school_year)},
+                code="year",
             )
         if plan.disbursements.filter(school_year=school_year).exists():
             raise ApplicationError(
-                f"Beasiswa tahun ajaran {school_year}/{school_year + 1} sudah dicatat.", code="duplicate"
+                _("The scholarship for school year %(year)s is already recorded.")
+                % {"year": _school_year(school_year)},
+                code="duplicate",
             )
         if amount <= 0:
-            raise ApplicationError("Jumlah beasiswa harus lebih dari nol.", code="amount")
+            raise ApplicationError(_("The scholarship amount must be more than zero."), code="amount")
         if amount != planned.amount and not difference_reason.strip():
             raise ApplicationError(
-                f"Jumlah (Rp{amount:,}) berbeda dari jadwal (Rp{planned.amount:,}): tuliskan alasannya.".replace(
-                    ",", "."
-                ),
+                _("The amount (%(amount)s) differs from the schedule (%(planned)s): give the reason.")
+                % {"amount": _rupiah(amount), "planned": _rupiah(planned.amount)},
                 code="difference",
             )
         disbursement = ScholarshipDisbursement(
@@ -736,14 +783,15 @@ def plan_stop(
     village = plan.claim.incident.village_id
     require_disburse(actor, village)
     if reason not in ScholarshipPlan.StopReason.values:
-        raise ApplicationError("Alasan penghentian tidak dikenal.", code="reason")
+        raise ApplicationError(_("Unknown reason for stopping."), code="reason")
     with transaction.atomic():
         plan = ScholarshipPlan.objects.select_for_update().get(pk=plan.pk)
         if plan.status != ScholarshipPlan.Status.ACTIVE:
-            raise ApplicationError("Beasiswa anak ini sudah dihentikan.", code="stopped")
+            raise ApplicationError(_("The scholarship of this child has already been stopped."), code="stopped")
         if plan.disbursements.filter(school_year__gte=from_year).exists():
             raise ApplicationError(
-                f"Sudah ada pembayaran untuk tahun ajaran {from_year}/{from_year + 1} atau sesudahnya.", code="year"
+                _("There are already payments for school year %(year)s or later.") % {"year": _school_year(from_year)},
+                code="year",
             )
         plan.status = ScholarshipPlan.Status.STOPPED
         plan.stop_reason = reason

@@ -6,14 +6,18 @@ from django.utils import translation
 class IndonesianFirstLocaleMiddleware(LocaleMiddleware):
     """Bahasa Indonesia unless the user chose otherwise with the language switch (the language cookie).
 
-    The browser's Accept-Language is ignored on purpose: shared village PCs and many phones are set to
-    English, and the programme's users work in Indonesian.
+    The browser's Accept-Language is ignored on purpose for the pages: shared village PCs and many phones are set
+    to English, and the programme's users work in Indonesian. The API (`/api/`) honours it: a program that sends
+    `Accept-Language: en` asked for English on purpose.
     """
 
     def process_request(self, request):
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         if language not in dict(settings.LANGUAGES):
-            language = settings.LANGUAGE_CODE
+            if request.path_info.startswith("/api/"):
+                language = translation.get_language_from_request(request)
+            else:
+                language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
 

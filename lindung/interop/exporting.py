@@ -13,6 +13,7 @@ import datetime as dt
 from pathlib import Path
 from typing import IO
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from lindung.accounts.models import User
@@ -60,7 +61,9 @@ def opensid_programme_export(
         members = members.filter(programme_id=programme_id)
     programmes = list(members.values_list("programme_id", "programme__name").distinct().order_by("programme_id"))
     if len(programmes) > 1:
-        raise ApplicationError("Desa ini punya peserta di lebih dari satu program; pilih programnya.", code="programme")
+        raise ApplicationError(
+            _("This village has members in more than one programme; choose the programme."), code="programme"
+        )
     rows = list(
         members.order_by("worker__name", "worker__nik").values_list(
             "kpj_number",

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from lindung.interop import opensid_codes as codes
@@ -117,7 +118,7 @@ def read_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise PopulationFileProblem(
-            "Berkas tidak dapat dibaca sebagai Excel (.xlsx/.xlsm). Unggah ekspor penduduk OpenSID."
+            _("The file cannot be read as Excel (.xlsx/.xlsm). Upload an OpenSID population export.")
         ) from exc
     try:
         for sheet in book.worksheets:
@@ -139,14 +140,15 @@ def read_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
                 missing = [c for c in REQUIRED if c not in header]
                 if missing:
                     raise PopulationFileProblem(
-                        f"Kolom wajib format OpenSID tidak ada di baris judul (baris {header_row}): "
-                        f"{', '.join(missing)}."
+                        _("Required OpenSID columns are missing from the header row (row %(row)s): %(columns)s.")
+                        % {"row": header_row, "columns": ", ".join(missing)}
                     )
                 return header, rows
     finally:
         book.close()
     raise PopulationFileProblem(
-        f"Baris judul kolom OpenSID (nik, nama, no_kk, …) tidak ditemukan di {HEADER_SEARCH_ROWS} baris pertama."
+        _("The OpenSID header row (nik, nama, no_kk, …) was not found in the first %(rows)s rows.")
+        % {"rows": HEADER_SEARCH_ROWS}
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lindung.accounts.access import villages_changeable
 from lindung.accounts.models import User
@@ -115,7 +116,7 @@ def poverty_extract_import(
     elif acting_user is not None:
         villages = list(villages_changeable(acting_user).values_list("code", flat=True))
         if not villages:
-            raise ApplicationError("Peran Anda tidak dapat mengubah data pekerja.", code="forbidden")
+            raise ApplicationError(_("Your role cannot change worker data."), code="forbidden")
     else:
         villages = []  # the command line without a user: every village
     workers = Worker.objects.filter(village_id__in=villages) if villages or acting_user else Worker.objects.all()
@@ -238,7 +239,7 @@ def poverty_proposals_confirm(*, acting_user: User, village_code: str, proposal_
         ).order_by("pk")
     )
     if not chosen:
-        raise ApplicationError("Pilih sekurang-kurangnya satu usulan.", code="empty")
+        raise ApplicationError(_("Choose at least one proposal."), code="empty")
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "usulan-p3ke.csv"
         with source.open("w", newline="", encoding="utf-8") as handle:

@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from lindung.accounts.access import require_village_change, villages_changeable
@@ -63,7 +64,7 @@ def changeable_village(user: User | None, code: str) -> Region:
     villages = villages_changeable(user) if user else Region.objects.filter(level=Region.Level.VILLAGE)
     village = villages.filter(code=code).first()
     if village is None:
-        raise ApplicationError(f"Desa {code} tidak dikenal atau di luar wilayah Anda.", code="village")
+        raise ApplicationError(_("Village %(code)s is unknown or outside your area.") % {"code": code}, code="village")
     return village
 
 
@@ -299,7 +300,7 @@ def opensid_import_apply(*, imp: OpensidImport, acting_user: User | None) -> Ope
     if acting_user is not None:
         require_village_change(acting_user, imp.village_id)
     if imp.status != OpensidImport.Status.VALIDATED:
-        raise ApplicationError("Impor ini sudah diproses atau dibatalkan.", code="state")
+        raise ApplicationError(_("This import has already been processed or cancelled."), code="state")
     try:
         with transaction.atomic():
             counts: dict[str, int] = {"workers_create": 0, "workers_update": 0, "workers_unchanged": 0}
@@ -360,7 +361,7 @@ def opensid_import_apply(*, imp: OpensidImport, acting_user: User | None) -> Ope
 def opensid_import_cancel(*, imp: OpensidImport, acting_user: User) -> OpensidImport:
     require_village_change(acting_user, imp.village_id)
     if imp.status != OpensidImport.Status.VALIDATED:
-        raise ApplicationError("Impor ini tidak dapat dibatalkan lagi.", code="state")
+        raise ApplicationError(_("This import can no longer be cancelled."), code="state")
     with transaction.atomic():
         if imp.batch is not None and imp.batch.status == ImportBatch.Status.VALIDATED:
             import_batch_cancel(batch=imp.batch, acting_user=acting_user)

@@ -203,7 +203,7 @@ def programme_candidates(
     )
     here = Enrolment.objects.filter(worker=OuterRef("pk"), programme=programme).values("status")[:1]
     workers = (
-        Worker.objects.filter(region_q(programme.region_id))
+        Worker.objects.filter(region_q(programme.region_id), anonymised_at__isnull=True)  # retention: not invited
         .filter(user_scope(viewer).q("village__code"))
         .filter(wanted)
     )

@@ -10,6 +10,8 @@ from typing import IO
 from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from lindung.accounts.access import user_scope
 from lindung.accounts.models import User
@@ -43,17 +45,18 @@ _DATE_FIELD: dict[str, str] = {
     Status.COMPLETED: "completed_on",
     Status.DROPPED: "dropped_on",
 }
+#: The status as a word inside a sentence (lower case); translated where the message is built.
 _STATUS_WORDS: dict[str, str] = {
-    Status.INVITED: "diundang",
-    Status.ENROLLED: "terdaftar",
-    Status.COMPLETED: "selesai",
-    Status.DROPPED: "keluar",
+    Status.INVITED: gettext_noop("invited"),
+    Status.ENROLLED: gettext_noop("enrolled"),
+    Status.COMPLETED: gettext_noop("completed"),
+    Status.DROPPED: gettext_noop("dropped out"),
 }
 
 
 def _require_manage(user: User, programme: TrainingProgramme) -> None:
     if not can_manage_programme(user, programme):
-        raise ApplicationError("Anda tidak mengelola program pelatihan ini.", code="scope")
+        raise ApplicationError(_("You do not manage this training programme."), code="scope")
 
 
 def _enrolment_audit(
@@ -102,26 +105,28 @@ def programme_create(
     """Create a programme in a region of the creator's scope; a trainer who creates it owns it."""
     scope = user_scope(acting_user)
     if not can_create_programmes(acting_user) or not scope.covers(region.code):
-        raise ApplicationError("Wilayah ini di luar wilayah Anda.", code="scope")
+        raise ApplicationError(_("This region is outside your area."), code="scope")
     if region.level >= Region.Level.VILLAGE:
-        raise ApplicationError("Program melayani kota/kabupaten, kecamatan atau provinsi, bukan satu desa.")
+        raise ApplicationError(_("A programme serves a city/regency, district or province, not a single village."))
     codes = sorted({int(c) for c in target_occupations})
     unknown = [c for c in codes if occupation_by_code(c) is None]
     if unknown:
-        raise ApplicationError(f"Kode pekerjaan tidak dikenal: {', '.join(map(str, unknown))}.")
+        raise ApplicationError(_("Unknown occupation codes: %(codes)s.") % {"codes": ", ".join(map(str, unknown))})
     keywords = clean_keywords(target_keywords)
     if not codes and not keywords:
-        raise ApplicationError("Pilih paling sedikit satu pekerjaan sasaran atau isi kata kunci spesialisasi.")
+        raise ApplicationError(_("Choose at least one target occupation or give specialisation keywords."))
     if not normalise(skill):
-        raise ApplicationError("Keterampilan yang dilatihkan wajib diisi.")
+        raise ApplicationError(_("The skill being trained is required."))
     if ends_on < starts_on:
-        raise ApplicationError("Tanggal selesai tidak boleh sebelum tanggal mulai.")
+        raise ApplicationError(_("The end date cannot be earlier than the start date."))
     if capacity < 1:
-        raise ApplicationError("Kapasitas paling sedikit 1 peserta.")
+        raise ApplicationError(_("The capacity is at least 1 participant."))
     owners = {u.pk: u for u in trainers}
     for owner in owners.values():
         if not trainer_covers(owner, region.code):
-            raise ApplicationError(f"{owner} bukan pelatih di wilayah {region.name}.")
+            raise ApplicationError(
+                _("%(user)s is not a trainer in %(region)s.") % {"user": owner, "region": region.name}
+            )
     if scope.has_role("trainer"):
         owners.setdefault(acting_user.pk, acting_user)
     with transaction.atomic():
@@ -171,7 +176,7 @@ def enrolments_invite(*, acting_user: User, programme: TrainingProgramme, worker
     _require_manage(acting_user, programme)
     wanted = sorted({int(i) for i in worker_ids})
     if not wanted:
-        raise ApplicationError("Pilih paling sedikit satu pekerja untuk diundang.")
+        raise ApplicationError(_("Choose at least one worker to invite."))
     today = timezone.localdate()
     with transaction.atomic():
         # Serialise invitations into one programme, so the capacity check and the duplicates check hold.
@@ -182,8 +187,11 @@ def enrolments_invite(*, acting_user: User, programme: TrainingProgramme, worker
         fill = programme_fill(programme)
         if new and fill["taken"] + len(new) > programme.capacity:
             raise ApplicationError(
-                f"Kapasitas program {programme.capacity} peserta; tersisa {fill['free']} tempat, "
-                f"tetapi {len(new)} pekerja dipilih. Kurangi pilihan atau ubah kapasitas."
+                _(
+                    "The programme has room for %(capacity)s participants; %(free)s places are left, "
+                    "but %(chosen)s workers were chosen. Choose fewer or change the capacity."
+                )
+                % {"capacity": programme.capacity, "free": fill["free"], "chosen": len(new)}
             )
         created = Enrolment.objects.bulk_create(
             [
@@ -216,7 +224,7 @@ def enrolments_invite(*, acting_user: User, programme: TrainingProgramme, worker
 def session_create(*, acting_user: User, programme: TrainingProgramme, date: dt.date, topic: str) -> TrainingSession:
     _require_manage(acting_user, programme)
     if not topic.strip():
-        raise ApplicationError("Topik sesi wajib diisi.")
+        raise ApplicationError(_("The session topic is required."))
     with transaction.atomic():
         session = TrainingSession.objects.create(programme=programme, date=date, topic=topic.strip())
         audit_record(
@@ -245,12 +253,12 @@ def attendance_record(*, acting_user: User, session: TrainingSession, present_id
     present = {int(i) for i in present_ids}
     with transaction.atomic():
         sheet = attendance_sheet(session, viewer=acting_user)
-        known = {e.pk for e, _ in sheet}
+        known = {e.pk for e, _present in sheet}
         if present - known:
-            raise ApplicationError("Ada peserta yang tidak terdaftar di program ini.")
+            raise ApplicationError(_("Some participants are not enrolled in this programme."))
         existing = {a.enrolment_id: a for a in Attendance.objects.filter(session=session)}
         to_create, to_update = [], []
-        for enrolment, _ in sheet:
+        for enrolment, _present in sheet:
             is_present = enrolment.pk in present
             row = existing.get(enrolment.pk)
             if row is None:
@@ -260,7 +268,7 @@ def attendance_record(*, acting_user: User, session: TrainingSession, present_id
                 to_update.append(row)
         Attendance.objects.bulk_create(to_create)
         Attendance.objects.bulk_update(to_update, ["present"])
-        for enrolment, _ in sheet:
+        for enrolment, _present in sheet:
             if enrolment.pk in present and enrolment.status == Status.INVITED:
                 _transition(acting_user, enrolment, Status.ENROLLED, session.date, "")
         audit_record(
@@ -304,28 +312,34 @@ def enrolments_set_status(
     """Move the chosen enrolments to `to_status` on date `on`, all or none."""
     _require_manage(acting_user, programme)
     if to_status not in _DATE_FIELD:
-        raise ApplicationError("Status tujuan tidak dikenal.")
+        raise ApplicationError(_("Unknown target status."))
     if on > timezone.localdate():
-        raise ApplicationError("Tanggal tidak boleh di masa depan.")
+        raise ApplicationError(_("The date cannot be in the future."))
     ids = {int(i) for i in enrolment_ids}
     if not ids:
-        raise ApplicationError("Pilih paling sedikit satu peserta.")
+        raise ApplicationError(_("Choose at least one participant."))
     with transaction.atomic():
         enrolments = list(enrolment_list(programme, viewer=acting_user).select_for_update().filter(pk__in=ids))
         if len(enrolments) != len(ids):
-            raise ApplicationError("Ada peserta yang tidak ditemukan di program ini.")
+            raise ApplicationError(_("Some participants were not found in this programme."))
         blocked = [e for e in enrolments if to_status not in TRANSITIONS[e.status]]
         if blocked:
-            names = ", ".join(f"{e.worker.name} ({_STATUS_WORDS[e.status]})" for e in blocked[:5])
-            more = f" dan {len(blocked) - 5} lainnya" if len(blocked) > 5 else ""
+            names = ", ".join(f"{e.worker.name} ({_(_STATUS_WORDS[e.status])})" for e in blocked[:5])
+            if len(blocked) > 5:
+                names = _("%(names)s and %(count)s more") % {"names": names, "count": len(blocked) - 5}
             raise ApplicationError(
-                f"Tidak dapat diubah menjadi {_STATUS_WORDS[to_status]}: {names}{more}. "
-                "Peserta harus terdaftar (hadir di sesi atau didaftarkan) sebelum dinyatakan selesai; "
-                "status selesai dan keluar tidak diubah lagi."
+                _(
+                    "Cannot be changed to %(status)s: %(names)s. Participants must be enrolled (attended a session "
+                    "or were enrolled) before they are marked completed; completed and dropped-out statuses are "
+                    "not changed again."
+                )
+                % {"status": _(_STATUS_WORDS[to_status]), "names": names}
             )
         early = [e for e in enrolments if on < e.invited_on]
         if early:
-            raise ApplicationError(f"Tanggal sebelum tanggal undangan {early[0].worker.name}.")
+            raise ApplicationError(
+                _("The date is before the invitation date of %(name)s.") % {"name": early[0].worker.name}
+            )
         for enrolment in enrolments:
             _transition(acting_user, enrolment, to_status, on, reason)
     return len(enrolments)
@@ -342,7 +356,7 @@ def certificate_set(
     """Record the certificate number and, optionally, its scan (PDF/PNG/JPEG) of a completed enrolment."""
     _require_manage(acting_user, enrolment.programme)
     if enrolment.status != Status.COMPLETED:
-        raise ApplicationError("Sertifikat hanya untuk peserta yang sudah selesai.")
+        raise ApplicationError(_("A certificate is only for participants who have completed the programme."))
     kind = check_document(upload, size=size) if upload is not None else None
     with transaction.atomic():
         enrolment.certificate_number = number.strip()[:100]
@@ -376,13 +390,15 @@ def outcome_record(
     """Record (or correct) the follow-up of `month` 0, 6 or 12; 6 and 12 only after completion."""
     _require_manage(acting_user, enrolment.programme)
     if month not in Outcome.Month.values:
-        raise ApplicationError("Bulan tindak lanjut harus 0, 6 atau 12.")
+        raise ApplicationError(_("The follow-up month must be 0, 6 or 12."))
     if month > 0 and enrolment.status != Status.COMPLETED:
-        raise ApplicationError("Tindak lanjut bulan ke-6 dan ke-12 hanya untuk peserta yang sudah selesai.")
+        raise ApplicationError(
+            _("The month-6 and month-12 follow-ups are only for participants who have completed the programme.")
+        )
     if decile is not None and not 1 <= decile <= 10:
-        raise ApplicationError("Desil adalah angka 1 sampai 10.")
+        raise ApplicationError(_("The decile must be a number from 1 to 10."))
     if recorded_on > timezone.localdate():
-        raise ApplicationError("Tanggal tidak boleh di masa depan.")
+        raise ApplicationError(_("The date cannot be in the future."))
     with transaction.atomic():
         outcome, created = Outcome.objects.update_or_create(
             enrolment=enrolment,

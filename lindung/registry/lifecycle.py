@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lindung.accounts.access import require_village_change, user_scope
 from lindung.accounts.models import User
@@ -25,7 +26,7 @@ def _clean_nik(raw: str) -> str:
     except CellError as exc:
         raise ApplicationError(exc.message, code="nik") from exc
     if nik is None:
-        raise ApplicationError("NIK wajib diisi.", code="nik")
+        raise ApplicationError(_("NIK is required."), code="nik")
     return nik
 
 
@@ -35,11 +36,11 @@ def transfer_request(*, acting_user: User, nik: str, to_village_code: str, note:
     require_village_change(acting_user, to_village_code)
     worker = Worker.objects.select_for_update().filter(nik=_clean_nik(nik)).first()
     if worker is None:
-        raise ApplicationError("NIK ini belum terdaftar; daftarkan pekerjanya langsung.", code="not_found")
+        raise ApplicationError(_("This NIK is not registered yet; register the worker directly."), code="not_found")
     if worker.village_id == to_village_code:
-        raise ApplicationError("Pekerja ini sudah terdaftar di desa tersebut.", code="same_village")
+        raise ApplicationError(_("This worker is already registered in that village."), code="same_village")
     if WorkerTransfer.objects.filter(worker=worker, status=WorkerTransfer.Status.REQUESTED).exists():
-        raise ApplicationError("Sudah ada permintaan pindah desa yang menunggu untuk pekerja ini.", code="open")
+        raise ApplicationError(_("There is already a pending village transfer request for this worker."), code="open")
     transfer = WorkerTransfer.objects.create(
         worker=worker, from_village_id=worker.village_id, to_village_id=to_village_code,
         requested_by=acting_user, note=note.strip()[:255],
@@ -60,14 +61,14 @@ def transfer_decide(*, acting_user: User, transfer: WorkerTransfer, confirm: boo
     """The old village confirms (the worker moves) or rejects with a reason."""
     transfer = WorkerTransfer.objects.select_for_update().select_related("worker").get(pk=transfer.pk)
     if transfer.status != WorkerTransfer.Status.REQUESTED:
-        raise ApplicationError("Permintaan ini sudah diputuskan.", code="state")
+        raise ApplicationError(_("This request has already been decided."), code="state")
     require_village_change(acting_user, transfer.from_village_id)
     if not confirm and not reason.strip():
-        raise ApplicationError("Tuliskan alasan penolakan.", code="reason")
+        raise ApplicationError(_("Give the reason for the rejection."), code="reason")
     worker = transfer.worker
     if confirm:
         if worker.village_id != transfer.from_village_id:
-            raise ApplicationError("Pekerja ini sudah tidak terdaftar di desa asal.", code="state")
+            raise ApplicationError(_("This worker is no longer registered in the original village."), code="state")
         worker.village_id = transfer.to_village_id
         worker.save(update_fields=["village", "updated_at"])
     transfer.status = WorkerTransfer.Status.CONFIRMED if confirm else WorkerTransfer.Status.REJECTED
@@ -95,9 +96,9 @@ def worker_merge(*, acting_user: User, keep: Worker, remove: Worker, reason: str
     """Fold a duplicate record of the same person into `keep`: its children and heirs move over, blank
     fields of `keep` are filled from it, flags are combined, and the duplicate is deleted."""
     if keep.pk == remove.pk:
-        raise ApplicationError("Pilih dua data yang berbeda.", code="same")
+        raise ApplicationError(_("Choose two different records."), code="same")
     if not reason.strip():
-        raise ApplicationError("Tuliskan alasan penggabungan.", code="reason")
+        raise ApplicationError(_("Give the reason for the merge."), code="reason")
     for worker in (keep, remove):
         require_village_change(acting_user, worker.village_id)
     filled: dict[str, Any] = {}
@@ -112,8 +113,11 @@ def worker_merge(*, acting_user: User, keep: Worker, remove: Worker, reason: str
     attached = _records_of_other_apps(remove)
     if attached:
         raise ApplicationError(
-            f"Data {remove.name} yang akan dihapus masih memiliki {', '.join(attached)}. Gabungkan ke arah "
-            "sebaliknya (pertahankan data yang memiliki riwayat itu) agar tidak ada riwayat yang hilang.",
+            _(
+                "The record of %(name)s that would be deleted still has %(records)s. Merge the other way round "
+                "(keep the record that has that history) so that no history is lost."
+            )
+            % {"name": remove.name, "records": ", ".join(attached)},
             code="has_history",
         )
     moved_children = Child.objects.filter(worker=remove).update(worker=keep)
@@ -155,18 +159,23 @@ def worker_correct_nik(*, acting_user: User, worker: Worker, new_nik: str, reaso
     """Correct a mistyped NIK; if the right NIK already has a record, the two must be merged instead."""
     require_village_change(acting_user, worker.village_id)
     if not reason.strip():
-        raise ApplicationError("Tuliskan alasan koreksi NIK (mis. salah ketik, sesuai KTP).", code="reason")
+        raise ApplicationError(_("Give the reason for the NIK correction (e.g. a typo, as on the KTP)."), code="reason")
     nik = _clean_nik(new_nik)
     verdict = check_nik(nik, birth_date=worker.birth_date, sex=worker.sex)
     if verdict.errors:
         raise ApplicationError(" ".join(verdict.errors), code="nik")
     if nik == worker.nik:
-        raise ApplicationError("NIK baru sama dengan NIK lama.", code="same")
+        raise ApplicationError(_("The new NIK is the same as the old NIK."), code="same")
     other = Worker.objects.filter(nik=nik).exclude(pk=worker.pk).first()
     if other is not None:
-        where = other.village.name if user_scope(acting_user).covers(other.village_id) else "desa lain"
+        where = other.village.name if user_scope(acting_user).covers(other.village_id) else _("another village")
         raise ApplicationError(
-            f"NIK ini sudah dipakai data lain di {where}; gabungkan kedua data bila orangnya sama.", code="nik_taken"
+            _(
+                "This NIK is already used by another record in %(where)s; merge the two records if they are "
+                "the same person."
+            )
+            % {"where": where},
+            code="nik_taken",
         )
     old = worker.nik
     worker.nik = nik

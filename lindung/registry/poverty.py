@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from lindung.accounts.access import user_scope, villages_changeable
 from lindung.accounts.models import User
@@ -49,7 +50,7 @@ def poverty_refresh(*, acting_user: User | None, path: Path, apply: bool) -> Pov
         raise ApplicationError(str(exc), code="file") from exc
     if acting_user is not None:
         if not villages_changeable(acting_user).exists():
-            raise ApplicationError("Peran Anda tidak dapat mengubah data pekerja.", code="forbidden")
+            raise ApplicationError(_("Your role cannot change worker data."), code="forbidden")
         workers = Worker.objects.filter(user_scope(acting_user).q("village__code"))
     else:
         workers = Worker.objects.all()

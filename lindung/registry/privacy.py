@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lindung.accounts.access import require_village_change, user_scope, villages_visible
 from lindung.accounts.models import Role, User
@@ -83,11 +84,13 @@ def subject_report(*, viewer: User, nik: str) -> SubjectReport:
     """Everything held about the worker with `nik` in the viewer's area (admin, city/regency officer); audited."""
     scope = user_scope(viewer)
     if not scope.has_role(*REPORT_ROLES):
-        raise ApplicationError("Laporan subjek data hanya untuk admin dan petugas dinas.", code="forbidden")
+        raise ApplicationError(
+            _("The data subject report is only for administrators and city/regency officers."), code="forbidden"
+        )
     nik = (nik or "").strip()
     worker = Worker.objects.filter(nik=nik, village__in=villages_visible(viewer)).first()
     if worker is None:
-        raise ApplicationError("Tidak ada data dengan NIK ini di wilayah Anda.", code="not_found")
+        raise ApplicationError(_("There is no record with this NIK in your area."), code="not_found")
     sections: list[Section] = []
     direct = {model for model, _name in _referring(Worker)}
     for model, name in _referring(Worker):
@@ -126,12 +129,12 @@ def consent_withdraw(*, acting_user: User | None, worker: Worker, reason: str, o
         require_village_change(acting_user, worker.village_id)
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError("Alasan penarikan persetujuan wajib diisi.", code="reason")
+        raise ApplicationError(_("The reason for withdrawing consent is required."), code="reason")
     on = on or timezone.localdate()
     with transaction.atomic():
         locked = Worker.objects.select_for_update().get(pk=worker.pk)
         if not locked.consent_given:
-            raise ApplicationError("Pekerja ini tidak (lagi) memberi persetujuan.", code="no_consent")
+            raise ApplicationError(_("This worker has not given (or no longer gives) consent."), code="no_consent")
         given_on = locked.consent_on
         locked.consent_given = False
         locked.consent_on = None

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lindung.accounts.access import require_village_change, user_scope, villages_changeable, villages_visible
 from lindung.accounts.models import User
@@ -83,7 +84,7 @@ def _changeable_village(user: User | None, code: str) -> Region:
     villages = villages_changeable(user) if user else Region.objects.filter(level=Region.Level.VILLAGE)
     village = villages.filter(code=code).first()
     if village is None:
-        raise ApplicationError(f"Desa {code} tidak dikenal atau di luar wilayah Anda.", code="village")
+        raise ApplicationError(_("Village %(code)s is unknown or outside your area.") % {"code": code}, code="village")
     return village
 
 
@@ -182,7 +183,7 @@ def import_batch_validate(*, batch: ImportBatch) -> ValidationSummary:
 def import_batch_apply(*, batch: ImportBatch, acting_user: User | None) -> ImportBatch:
     """Store the valid rows all-or-nothing; re-applying the same file changes nothing."""
     if batch.status not in (ImportBatch.Status.VALIDATED, ImportBatch.Status.APPLYING):
-        raise ApplicationError("Berkas ini belum diperiksa atau sudah diproses.", code="state")
+        raise ApplicationError(_("This file has not been checked yet or has already been processed."), code="state")
     fields = update_fields(batch.columns)
     _set_progress(batch, status=ImportBatch.Status.APPLYING)
     try:
@@ -211,7 +212,10 @@ def import_batch_apply(*, batch: ImportBatch, acting_user: User | None) -> Impor
             batch,
             status=ImportBatch.Status.FAILED,
             finished_at=timezone.now(),
-            message="Sejak diperiksa, sebagian NIK berkas ini terdaftar di desa lain. Unggah ulang berkasnya.",
+            message=_(
+                "Since the file was checked, some of its NIKs have been registered in another village. "
+                "Upload the file again."
+            ),
         )
         raise ApplicationError(batch.message, code="conflict") from None
     except Exception as exc:
@@ -239,7 +243,7 @@ def import_batch_cancel(*, batch: ImportBatch, acting_user: User) -> ImportBatch
         ImportBatch.Status.UPLOADED,
         ImportBatch.Status.FAILED,
     ):
-        raise ApplicationError("Impor ini tidak dapat dibatalkan lagi.", code="state")
+        raise ApplicationError(_("This import can no longer be cancelled."), code="state")
     with transaction.atomic():
         _set_progress(batch, status=ImportBatch.Status.CANCELLED, finished_at=timezone.now())
         audit_record(actor=acting_user, action="registry.import.cancel", target_type="import_batch", target_id=batch.pk)
@@ -251,7 +255,7 @@ def worker_reveal_nik(*, worker: Worker, acting_user: User) -> str:
     from lindung.registry.selectors import can_reveal_nik
 
     if not can_reveal_nik(acting_user):
-        raise ApplicationError("Peran Anda tidak dapat melihat NIK lengkap.", code="forbidden")
+        raise ApplicationError(_("Your role cannot see the full NIK."), code="forbidden")
     audit_record(
         actor=acting_user,
         action="registry.nik_reveal",
@@ -296,14 +300,16 @@ def _stale_edit_message(worker_id: int) -> str:
         .values("actor_username", "occurred_at")
         .first()
     )
-    who = ""
     if last:
         when = timezone.localtime(last["occurred_at"]).strftime("%d-%m-%Y %H.%M")
-        who = f" (oleh {last['actor_username'] or 'sistem'}, {when})"
-    return (
-        f"Data pekerja ini sudah diubah pengguna lain setelah Anda membukanya{who}. Perubahan Anda TIDAK disimpan "
-        "agar tidak menimpa perubahan itu. Buka ulang halaman ini untuk melihat data terbaru, "
-        "lalu ulangi perubahan Anda."
+        return _(
+            "Another user changed this worker's data after you opened it (by %(user)s, %(when)s). Your changes "
+            "were NOT saved, so as not to overwrite theirs. Reopen this page to see the latest data, then make "
+            "your changes again."
+        ) % {"user": last["actor_username"] or _("the system"), "when": when}
+    return _(
+        "Another user changed this worker's data after you opened it. Your changes were NOT saved, so as not "
+        "to overwrite theirs. Reopen this page to see the latest data, then make your changes again."
     )
 
 
@@ -325,12 +331,13 @@ def worker_save(*, acting_user: User, worker: Worker, expected_version: str | No
             raise ApplicationError(_stale_edit_message(worker.pk), code="stale")
         if before["village_id"] != worker.village_id:
             raise ApplicationError(
-                "Pindah desa diajukan lewat menu pindah desa, bukan dengan mengubah data.", code="move"
+                _("A move to another village is requested through the village transfer menu, not by editing."),
+                code="move",
             )
     other = Worker.objects.filter(nik=worker.nik).exclude(pk=worker.pk).values_list("village_id", flat=True).first()
     if other is not None:
-        where = other if user_scope(acting_user).covers(other) else "desa lain"
-        raise ApplicationError(f"NIK ini sudah terdaftar di {where}.", code="nik_taken")
+        where = other if user_scope(acting_user).covers(other) else _("another village")
+        raise ApplicationError(_("This NIK is already registered in %(where)s.") % {"where": where}, code="nik_taken")
     worker.save()
     audit_record(
         actor=acting_user,

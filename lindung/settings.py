@@ -240,5 +240,10 @@ LINDUNG_AUDIT_CHECKPOINT_LOG = Path(os.environ.get("LINDUNG_AUDIT_CHECKPOINT_LOG
 
 # Web uploads of worker files; the `lindung import-workers` command has no cap.
 LINDUNG_UPLOAD_MAX_BYTES = int(os.environ.get("LINDUNG_UPLOAD_MAX_MB", "100")) * 1024 * 1024
+
+# UU PDP retention rule (lindung/registry/retention.py, `lindung retention`; docs/panduan/admin-server.md)
+LINDUNG_RETENTION_CANDIDATE_YEARS = int(os.environ.get("LINDUNG_RETENTION_CANDIDATE_YEARS", "2"))
+LINDUNG_RETENTION_MEMBER_YEARS = int(os.environ.get("LINDUNG_RETENTION_MEMBER_YEARS", "10"))  # at least 10
+LINDUNG_RETENTION_WITHDRAWN_DAYS = int(os.environ.get("LINDUNG_RETENTION_WITHDRAWN_DAYS", "30"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

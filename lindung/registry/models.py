@@ -61,6 +61,9 @@ class Worker(models.Model):
     consent_on = models.DateField(_("consent date"), null=True, blank=True)
     registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Set once by the retention rule (`lindung.registry.retention`): the personal data is gone, the row stays for
+    # statistics, invoices and the audit chain.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("worker")

@@ -69,7 +69,7 @@ def _village_rows(village_code: str, on: dt.date) -> tuple[list[ranking.Candidat
     by_code = occupations()
     child_cutoff = years_before(on, 18)  # a child born after this day is under 18 on `on`
     rows = (
-        Worker.objects.filter(village_id=village_code)
+        Worker.objects.filter(village_id=village_code, anonymised_at__isnull=True)  # retention: never selected again
         .annotate(dependants=Count("children", filter=Q(children__birth_date__gt=child_cutoff)))
         .values_list(
             "pk",

@@ -139,7 +139,7 @@ def _check_programme(data: dict[str, Any]) -> None:
     if starts_on is None:
         raise ApplicationError(_("The programme start date is required."), code="starts_on")
     if ends_on is not None and ends_on < starts_on:
-        raise ApplicationError(_("The end date cannot be before the start date."), code="ends_on")
+        raise ApplicationError(_("The programme end date cannot be before its start date."), code="ends_on")
 
 
 def programme_create(

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cache
 
+from django.utils.translation import gettext as _
 from lokal import PROVINCES
 from lokal import wilayah as _wilayah
 
@@ -53,19 +54,22 @@ def check_nik(
     """Check a cleaned 16-character NIK; compare its encoded birth date and sex with the stated ones."""
     result = NikCheck()
     if len(nik) != 16 or not nik.isdigit() or not nik.isascii():
-        result.errors.append("NIK harus terdiri dari 16 digit angka.")
+        result.errors.append(_("The NIK must be 16 digits."))
         return result
     if nik[:2] not in _PROVINCES:
-        result.errors.append(f"Kode provinsi {nik[:2]} pada NIK tidak dikenal.")
+        result.errors.append(_("Province code %(code)s in the NIK is unknown.") % {"code": nik[:2]})
     elif nik[2:4] == "00" or nik[4:6] == "00":
-        result.errors.append("Kode kabupaten/kota dan kecamatan pada NIK tidak boleh 00.")
+        result.errors.append(_("The regency/city and district codes in the NIK cannot be 00."))
     else:
         regencies, districts = _known_codes()
         if nik[:4] not in regencies or nik[:6] not in districts:
             # Old NIKs keep the code of a district that has since been split or renamed.
             result.warnings.append(
-                f"Kode wilayah {nik[:2]}.{nik[2:4]}.{nik[4:6]} pada NIK tidak ada di data Kemendagri terbaru "
-                "(mungkin kode lama sebelum pemekaran)."
+                _(
+                    "Region code %(code)s in the NIK is not in the latest Kemendagri data (perhaps an old code from "
+                    "before a region was split)."
+                )
+                % {"code": f"{nik[:2]}.{nik[2:4]}.{nik[4:6]}"}
             )
     day, month, yy = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
     encoded_sex = "P" if day > 40 else "L"
@@ -76,10 +80,10 @@ def check_nik(
     try:
         encoded_birth = dt.date(year, month, day)
     except ValueError:
-        result.errors.append("Tanggal lahir yang tersandi dalam NIK (digit 7-12) tidak mungkin.")
+        result.errors.append(_("The birth date encoded in the NIK (digits 7-12) is impossible."))
         encoded_birth = None
     if nik[12:] == "0000":
-        result.errors.append("Nomor urut NIK (4 digit terakhir) tidak boleh 0000.")
+        result.errors.append(_("The NIK serial number (last 4 digits) cannot be 0000."))
     if encoded_birth is not None:
         result.birth_date, result.sex = encoded_birth, encoded_sex
         if birth_date is not None and (birth_date.day, birth_date.month, birth_date.year % 100) != (
@@ -88,12 +92,11 @@ def check_nik(
             encoded_birth.year % 100,
         ):
             result.warnings.append(
-                f"Tanggal lahir {birth_date:%d-%m-%Y} berbeda dengan yang tersandi di NIK ({encoded_birth:%d-%m-%y})."
+                _("Birth date %(stated)s differs from the one encoded in the NIK (%(encoded)s).")
+                % {"stated": f"{birth_date:%d-%m-%Y}", "encoded": f"{encoded_birth:%d-%m-%y}"}
             )
         if sex is not None and sex != encoded_sex:
-            result.warnings.append(
-                "Jenis kelamin berbeda dengan yang tersandi di NIK (tanggal lahir +40 untuk perempuan)."
-            )
+            result.warnings.append(_("Sex differs from the one encoded in the NIK (birth day +40 for women)."))
     return result
 
 

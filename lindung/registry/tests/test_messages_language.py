@@ -70,3 +70,19 @@ def test_nik_correction_onto_a_record_outside_the_area_in_both_languages(operato
         assert refusal(worker_correct_nik, **arguments) == (
             "NIK ini sudah dipakai data lain di desa lain; gabungkan kedua data bila orangnya sama."
         )
+
+
+def test_nik_check_messages_follow_the_language():
+    from lindung.registry.identity import check_nik
+
+    with translation.override("en"):
+        assert check_nik("5171030000000000").errors == [
+            "The birth date encoded in the NIK (digits 7-12) is impossible.",
+            "The NIK serial number (last 4 digits) cannot be 0000.",
+        ]
+    with translation.override("id"):
+        assert check_nik("517103").errors == ["NIK harus terdiri dari 16 digit angka."]
+        assert check_nik("5171030000000000").errors == [
+            "Tanggal lahir yang tersandi dalam NIK (digit 7-12) tidak mungkin.",
+            "Nomor urut NIK (4 digit terakhir) tidak boleh 0000.",
+        ]

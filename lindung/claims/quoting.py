@@ -3,6 +3,9 @@
 `claim_quote()` builds the engine's inputs from an incident, its membership and the worker's children, calls
 `lindung.benefits.engine.quote` with the parameter rows in force on the event date, and returns the engine's JSON
 output (`jsonio.quote_to_json`) with the names of the children it lists mapped to their registry rows.
+
+The engine's texts for people come in Indonesian and English (`QuoteError.text(language)`); messages take the
+request's language (`get_language()`). The quote JSON itself keeps the engine's Indonesian texts (the CLI contract).
 """
 
 from __future__ import annotations
@@ -12,13 +15,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from lindung.benefits.engine import Child as EngineChild
-from lindung.benefits.engine import Event, EventType, Level, Member, Month, QuoteError, Transport, quote
+from lindung.benefits.engine import (
+    Event,
+    EventType,
+    Level,
+    Member,
+    Month,
+    QuoteError,
+    Transport,
+    in_language,
+    not_covered_reason,
+    quote,
+)
 from lindung.benefits.engine.jsonio import quote_to_json
-from lindung.claims.models import Incident, IncidentType
+from lindung.claims.models import Claim, Incident, IncidentType
 from lindung.core.errors import ApplicationError
 from lindung.core.parameters import parameters_on
 from lindung.membership.models import Membership
@@ -120,11 +134,28 @@ def claim_quote(
             chosen_names,
         )
     except QuoteError as exc:
-        raise ApplicationError(exc.message, code=exc.code) from exc
+        raise ApplicationError(exc.text(get_language()), code=exc.code) from exc
     data = quote_to_json(result)
     names = {child.name.strip(): child.pk for child in children}
     listed = {entry["name"]: names[entry["name"]] for entry in data["scholarship"]["children"]}
     return ClaimQuote(data, listed, inputs)
+
+
+def quoted_reason(claim: Claim) -> str:
+    """The scholarship reason of the claim's stored quote, in the request's language.
+
+    The stored quote holds the engine's Indonesian text. For a quote that pays nothing because the member was not
+    covered, the engine gives both texts again from the inputs the claim keeps; the English one is used only when
+    the Indonesian one is exactly the stored text (otherwise the stored text, as it is)."""
+    stored = claim.quote["scholarship"]["reason"]
+    if in_language(get_language(), "id", "en") == "id":  # not an English request
+        return stored
+    day = claim.incident.date
+    try:
+        texts = not_covered_reason(engine_member(claim.member_inputs), day, parameters_on(day))
+    except (LookupError, TypeError, ValueError):  # inputs missing or unreadable, no parameter rows on that day
+        return stored
+    return texts[1] if texts and texts[0] == stored else stored
 
 
 def other_death_cause(event_type: str) -> str:

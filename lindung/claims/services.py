@@ -16,6 +16,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from lindung.accounts.models import User
@@ -36,7 +37,7 @@ from lindung.claims.models import (
     ScholarshipPlan,
 )
 from lindung.claims.permissions import require_approve, require_disburse, require_prepare, require_record_bpjs
-from lindung.claims.quoting import claim_quote, other_death_cause
+from lindung.claims.quoting import claim_quote, other_death_cause, quoted_reason
 from lindung.core.errors import ApplicationError
 from lindung.membership.models import Membership
 from lindung.programmes.documents import check_document
@@ -428,7 +429,7 @@ def claim_submit(*, actor: User, claim: Claim, on: dt.date, note: str = "", requ
                     "This incident is not covered according to the quote (%(reason)s). Recompute after the arrears are "
                     "paid."
                 )
-                % {"reason": claim.quote["scholarship"]["reason"]},
+                % {"reason": quoted_reason(claim)},
                 code="not_covered",
             )
         _move(claim, S.SUBMITTED, on=on, by=actor, note=note)
@@ -586,12 +587,12 @@ def expected_payees(claim: Claim, minors: dict[int, str] | None = None) -> tuple
     try:
         decision = receiving_heirs(engine)
     except QuoteError as exc:
-        raise ApplicationError(exc.message, code=exc.code) from exc
+        raise ApplicationError(exc.text(get_language()), code=exc.code) from exc
     payees = []
     for payee, share in decision.split(claim.cash_total):
         heir = heirs[next(i for i, item in enumerate(engine) if item is payee.heir)]
         payees.append(ExpectedPayee(heir, heir.name, heir.relation, share, payee.via_guardian))
-    return payees, decision.basis
+    return payees, decision.basis_in(get_language())
 
 
 def payouts_record(
@@ -623,9 +624,9 @@ def payouts_record(
             try:
                 decision = receiving_heirs(engine)
             except QuoteError as exc:
-                raise ApplicationError(exc.message, code=exc.code) from exc
+                raise ApplicationError(exc.text(get_language()), code=exc.code) from exc
             if decision.relation is None:
-                raise ApplicationError(decision.basis, code="no_heir")
+                raise ApplicationError(decision.basis_in(get_language()), code="no_heir")
             planned = [
                 (heirs[next(i for i, item in enumerate(engine) if item is payee.heir)], payee, share)
                 for payee, share in decision.split(claim.cash_total)
@@ -636,7 +637,7 @@ def payouts_record(
                 names = ", ".join(h.name for h in heirs if h.pk in strangers) or "?"
                 raise ApplicationError(
                     _("%(names)s do not receive according to the order of heirs (%(basis)s)")
-                    % {"names": names, "basis": decision.basis},
+                    % {"names": names, "basis": decision.basis_in(get_language())},
                     code="not_heir",
                 )
             rows: list[tuple[Heir | None, str, str, PayoutEntry, int, str]] = []

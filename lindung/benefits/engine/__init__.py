@@ -2,6 +2,9 @@
 
 `quote(event, member, children, parameters_on(event.date))` gives what one event pays under the parameter rows in
 force on its date; `receiving_heirs(heirs)` who receives a death benefit. The CLI contract is in `jsonio`.
+
+Texts for people are Indonesian, with the English beside them as data (`QuoteError.english`, `HeirDecision.basis_en`,
+`not_covered_reason()`); `in_language(language, indonesian, english)` picks one for a caller that knows the language.
 """
 
 from .heirs import Heir, HeirDecision, HeirRelation, Payee, receiving_heirs
@@ -21,8 +24,9 @@ from .model import (
     Scholarship,
     ScholarshipYear,
     Transport,
+    in_language,
 )
-from .quote import quote
+from .quote import not_covered_reason, quote
 
 __all__ = [
     "BenefitLine",
@@ -44,6 +48,8 @@ __all__ = [
     "Scholarship",
     "ScholarshipYear",
     "Transport",
+    "in_language",
+    "not_covered_reason",
     "quote",
     "receiving_heirs",
 ]

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .model import QuoteError
+from .model import QuoteError, in_language
 
 
 class HeirRelation(enum.StrEnum):
@@ -62,10 +62,24 @@ LABEL: dict[HeirRelation, str] = {
     HeirRelation.PARENT_IN_LAW: "mertua",
     HeirRelation.OTHER: "pihak yang ditunjuk dalam wasiat",
 }
+LABEL_EN: dict[HeirRelation, str] = {
+    HeirRelation.SPOUSE: "husband or wife",
+    HeirRelation.CHILD: "child",
+    HeirRelation.PARENT: "parent",
+    HeirRelation.GRANDCHILD: "grandchild",
+    HeirRelation.GRANDPARENT: "grandparent",
+    HeirRelation.SIBLING: "sibling",
+    HeirRelation.PARENT_IN_LAW: "parent-in-law",
+    HeirRelation.OTHER: "person named in the will",
+}
 
 NO_HEIR = (
     "Tidak ada ahli waris: biaya pemakaman dibayarkan kepada pihak yang mengurus pemakaman; santunan sekaligus dan "
     "santunan berkala diserahkan ke Dana Jaminan Sosial."
+)
+NO_HEIR_EN = (
+    "No heirs: the funeral costs are paid to whoever arranged the funeral; the lump sum and the periodic benefit go "
+    "to the Dana Jaminan Sosial (the social security fund)."
 )
 
 
@@ -91,6 +105,11 @@ class HeirDecision:
     relation: HeirRelation | None  # the group that receives; None when there is no heir
     payees: tuple[Payee, ...]
     basis: str  # Indonesian: why these heirs
+    basis_en: str  # the same in English
+
+    def basis_in(self, language: str | None) -> str:
+        """Why these heirs, in `language` (English when it starts with "en", else Indonesian)."""
+        return in_language(language, self.basis, self.basis_en)
 
     def split(self, amount: int) -> list[tuple[Payee, int]]:
         """Whole-rupiah shares of `amount`: each rounded down, the rupiah left over to the first payee, so that
@@ -116,12 +135,17 @@ def receiving_heirs(heirs: Sequence[Heir]) -> HeirDecision:
                         "guardian_required",
                         f"Ahli waris {heir.name} belum dewasa: bagiannya dibayarkan ke rekening wali, "
                         "isi rekening walinya.",
+                        english=f"The heir {heir.name} is a minor: their share is paid into a guardian's account; "
+                        "enter the guardian's account.",
                     )
                 payees.append(Payee(heir, share, heir.guardian_account, via_guardian=True))
             else:
                 payees.append(Payee(heir, share, heir.account, via_guardian=False))
-        earlier = ", ".join(LABEL[item] for item in ORDER[: ORDER.index(relation)])
+        before = ORDER[: ORDER.index(relation)]
+        earlier = ", ".join(LABEL[item] for item in before)
         basis = f"Urutan ahli waris (PP 44/2015 jo. PP 82/2019): {LABEL[relation]} menerima"
         basis += f"; tidak ada {earlier}." if earlier else "."
-        return HeirDecision(relation, tuple(payees), basis)
-    return HeirDecision(None, (), NO_HEIR)
+        basis_en = f"Order of heirs (PP 44/2015 jo. PP 82/2019): the benefit goes to the {LABEL_EN[relation]}"
+        basis_en += f"; there is no {', '.join(LABEL_EN[item] for item in before)}." if before else "."
+        return HeirDecision(relation, tuple(payees), basis, basis_en)
+    return HeirDecision(None, (), NO_HEIR, NO_HEIR_EN)

@@ -1,7 +1,7 @@
 """The JSON contract of `lindung quote-benefits` (issue 6), pure Python so that other callers can share it.
 
 `parse_request()` turns the decoded input into engine objects (or raises `QuoteError` naming the field, in
-Indonesian); `quote_to_json()` gives exactly the output keys of the contract. Decode the input with
+Indonesian and in English); `quote_to_json()` gives exactly the output keys of the contract. Decode the input with
 `json.loads(text, parse_float=Decimal)` so that percentages never pass through a float.
 """
 
@@ -23,6 +23,7 @@ MEMBER_KEYS = {"declared_income", "membership_start", "paid_through"}
 CHILD_KEYS = {"name", "birth_date", "level", "grade", "married", "working"}
 TRANSPORT_KEYS = {"land", "sea", "air"}
 TOP_KEYS = {"event", "member", "children", "chosen_children"}
+INPUT = "Masukan"  # the whole input, as the messages name it (in English: "input")
 
 
 @dataclass(frozen=True)
@@ -33,22 +34,29 @@ class Request:
     chosen_children: tuple[str, ...] | None
 
 
-def _invalid(message: str) -> QuoteError:
-    return QuoteError("invalid_input", message)
+def _invalid(message: str, english: str) -> QuoteError:
+    return QuoteError("invalid_input", message, english=english)
+
+
+def _english(field: str) -> str:
+    return "input" if field == INPUT else field
 
 
 def _object(value: Any, field: str, allowed: set[str]) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise _invalid(f"{field} harus berupa objek JSON.")
+        raise _invalid(f"{field} harus berupa objek JSON.", f"{_english(field)} must be a JSON object.")
     unknown = sorted(set(value) - allowed)
     if unknown:
-        raise _invalid(f"Kolom tidak dikenal di {field}: {', '.join(unknown)}.")
+        raise _invalid(
+            f"Kolom tidak dikenal di {field}: {', '.join(unknown)}.",
+            f"Unknown fields in {_english(field)}: {', '.join(unknown)}.",
+        )
     return value
 
 
 def _required(data: dict[str, Any], key: str, field: str) -> Any:
     if data.get(key) is None:
-        raise _invalid(f"{field}.{key} wajib diisi.")
+        raise _invalid(f"{field}.{key} wajib diisi.", f"{_english(field)}.{key} is required.")
     return data[key]
 
 
@@ -58,7 +66,11 @@ def _date(value: Any, field: str) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise QuoteError("invalid_date", f"{field} harus tanggal yang benar dengan format YYYY-MM-DD: {value!r}.")
+    raise QuoteError(
+        "invalid_date",
+        f"{field} harus tanggal yang benar dengan format YYYY-MM-DD: {value!r}.",
+        english=f"{field} must be a valid date in the format YYYY-MM-DD: {value!r}.",
+    )
 
 
 def _month(value: Any, field: str) -> Month:
@@ -67,16 +79,20 @@ def _month(value: Any, field: str) -> Month:
             return Month(int(value[:4]), int(value[5:]))
         except ValueError:
             pass
-    raise QuoteError("invalid_date", f"{field} harus bulan yang benar dengan format YYYY-MM: {value!r}.")
+    raise QuoteError(
+        "invalid_date",
+        f"{field} harus bulan yang benar dengan format YYYY-MM: {value!r}.",
+        english=f"{field} must be a valid month in the format YYYY-MM: {value!r}.",
+    )
 
 
 def _whole(value: Any, field: str) -> int:
     """A whole number (rupiah, months); `1000000.0` is accepted, `1.5` and `true` are not."""
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        raise _invalid(f"{field} harus berupa bilangan bulat.")
+        raise _invalid(f"{field} harus berupa bilangan bulat.", f"{field} must be a whole number.")
     if isinstance(value, Decimal):
         if not value.is_finite() or value != value.to_integral_value():
-            raise _invalid(f"{field} harus berupa bilangan bulat.")
+            raise _invalid(f"{field} harus berupa bilangan bulat.", f"{field} must be a whole number.")
         return int(value)
     return value
 
@@ -85,7 +101,7 @@ def _number(value: Any, field: str) -> Decimal | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | Decimal) or not Decimal(value).is_finite():
-        raise _invalid(f"{field} harus berupa angka.")
+        raise _invalid(f"{field} harus berupa angka.", f"{field} must be a number.")
     return Decimal(value)
 
 
@@ -93,7 +109,7 @@ def _flag(value: Any, field: str) -> bool:
     if value is None:
         return False
     if not isinstance(value, bool):
-        raise _invalid(f"{field} harus true atau false.")
+        raise _invalid(f"{field} harus true atau false.", f"{field} must be true or false.")
     return value
 
 
@@ -109,7 +125,11 @@ def parse_event(value: Any) -> Event:
         event_type = EventType(kind)
     except ValueError:
         known = ", ".join(item.value for item in EventType)
-        raise QuoteError("unknown_event_type", f"Jenis peristiwa tidak dikenal: {kind!r} (pilihan: {known}).") from None
+        raise QuoteError(
+            "unknown_event_type",
+            f"Jenis peristiwa tidak dikenal: {kind!r} (pilihan: {known}).",
+            english=f"Unknown event type: {kind!r} (choices: {known}).",
+        ) from None
     transport = data.get("transport")
     transport_data = _object(transport, "event.transport", TRANSPORT_KEYS) if transport is not None else {}
     months = data.get("months_unable")
@@ -138,13 +158,16 @@ def parse_child(value: Any, index: int) -> Child:
     data = _object(value, field, CHILD_KEYS)
     name = _required(data, "name", field)
     if not isinstance(name, str):
-        raise _invalid(f"{field}.name harus berupa teks.")
+        raise _invalid(f"{field}.name harus berupa teks.", f"{field}.name must be text.")
     level_text = _required(data, "level", field)
     try:
         level = Level(level_text)
     except ValueError:
         known = ", ".join(item.value for item in Level)
-        raise _invalid(f"{field}.level tidak dikenal: {level_text!r} (pilihan: {known}).") from None
+        raise _invalid(
+            f"{field}.level tidak dikenal: {level_text!r} (pilihan: {known}).",
+            f"Unknown {field}.level: {level_text!r} (choices: {known}).",
+        ) from None
     grade = data.get("grade")
     grade_number = None if grade is None else _whole(grade, f"{field}.grade")
     if level is Level.NONE and grade_number == 0:
@@ -160,16 +183,16 @@ def parse_child(value: Any, index: int) -> Child:
 
 
 def parse_request(value: Any) -> Request:
-    data = _object(value, "Masukan", TOP_KEYS)
+    data = _object(value, INPUT, TOP_KEYS)
     children = data.get("children") or []
     if not isinstance(children, list):
-        raise _invalid("children harus berupa daftar.")
+        raise _invalid("children harus berupa daftar.", "children must be a list.")
     chosen = data.get("chosen_children")
     if chosen is not None and (not isinstance(chosen, list) or not all(isinstance(name, str) for name in chosen)):
-        raise _invalid("chosen_children harus berupa daftar nama anak.")
+        raise _invalid("chosen_children harus berupa daftar nama anak.", "chosen_children must be a list of names.")
     return Request(
-        event=parse_event(_required(data, "event", "Masukan")),
-        member=parse_member(_required(data, "member", "Masukan")),
+        event=parse_event(_required(data, "event", INPUT)),
+        member=parse_member(_required(data, "member", INPUT)),
         children=tuple(parse_child(child, index) for index, child in enumerate(children)),
         chosen_children=tuple(name.strip() for name in chosen) if chosen else None,
     )

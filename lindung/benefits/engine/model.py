@@ -174,10 +174,21 @@ class Quote:
         return self.cash_total + self.scholarship.total
 
 
-class QuoteError(ValueError):
-    """The input cannot be quoted. `code` is for programs, `message` (Indonesian) for people."""
+def in_language(language: str | None, indonesian: str, english: str) -> str:
+    """`english` when `language` (a language code, such as Django's `get_language()`) is English, else `indonesian`:
+    the engine's texts for people come in both languages, Indonesian being the default."""
+    return english if (language or "").lower().startswith("en") else indonesian
 
-    def __init__(self, code: str, message: str) -> None:
+
+class QuoteError(ValueError):
+    """The input cannot be quoted. `code` is for programs, `message` (Indonesian) and `english` for people;
+    `text(language)` picks one."""
+
+    def __init__(self, code: str, message: str, *, english: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.english = english
+
+    def text(self, language: str | None) -> str:
+        return in_language(language, self.message, self.english)

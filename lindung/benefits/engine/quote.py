@@ -56,7 +56,17 @@ def quote(
         raise QuoteError(
             "parameters_missing",
             f"Parameter peraturan untuk peristiwa ini tidak berlaku pada {event.date.isoformat()}: {exc}.",
+            english=f"The regulation parameters for this event are not in force on {event.date.isoformat()}: {exc}.",
         ) from exc
+
+
+def not_covered_reason(
+    member: Member, day: dt.date, parameters: Parameters, *, policy: Policy = DEFAULT_POLICY
+) -> tuple[str, str] | None:
+    """The scholarship reason of a quote that pays nothing because the member is not covered on `day`, as
+    (Indonesian, English); None when the member is covered. `parameters` are the rows in force on `day`."""
+    cover = cover_on(member, day, parameters, policy)
+    return None if cover.status is CoverStatus.COVERED else _not_covered(cover, member)
 
 
 def _quote(
@@ -76,7 +86,7 @@ def _quote(
 
     cover = cover_on(member, event.date, params, policy)
     if cover.status is not CoverStatus.COVERED:
-        reason = "Tidak ada manfaat: " + _status_text(cover, member)
+        reason = _not_covered(cover, member)[0]
         return Quote(event, cover.status, 0, cover.unpaid_months, (), Scholarship(False, reason), cover.parameters)
 
     lines = cash_lines(event, member.declared_income, params)
@@ -123,40 +133,69 @@ def _scholarship(
     return Scholarship(True, f"Berhak beasiswa: {condition_text}.", tuple(schedules), rows)
 
 
-def _status_text(cover: Cover, member: Member) -> str:
+def _not_covered(cover: Cover, member: Member) -> tuple[str, str]:
+    """Why a member who is not covered gets nothing, as (Indonesian, English)."""
+    start, paid, unpaid = member.membership_start.isoformat(), member.paid_through, cover.unpaid_months
+    rows = ", ".join(cover.parameters)
     if cover.status is CoverStatus.BEFORE_START:
-        return f"peristiwa terjadi sebelum kepesertaan dimulai ({member.membership_start.isoformat()})."
-    if cover.status is CoverStatus.ARREARS:
-        return (
-            f"iuran menunggak {cover.unpaid_months} bulan (lunas sampai {member.paid_through}); peristiwa baru "
-            f"ditanggung setelah tunggakan dibayar — {', '.join(cover.parameters)}."
+        indonesian = f"peristiwa terjadi sebelum kepesertaan dimulai ({start})."
+        english = f"the event happened before the membership started ({start})."
+    elif cover.status is CoverStatus.ARREARS:
+        indonesian = (
+            f"iuran menunggak {unpaid} bulan (lunas sampai {paid}); peristiwa baru "
+            f"ditanggung setelah tunggakan dibayar — {rows}."
         )
-    return (
-        f"kepesertaan berakhir karena {cover.unpaid_months} bulan iuran tidak dibayar (lunas sampai "
-        f"{member.paid_through}) — {', '.join(cover.parameters)}."
-    )
+        english = (
+            f"contributions are {unpaid} months in arrears (paid through {paid}); the event is covered only "
+            f"after the arrears are paid — {rows}."
+        )
+    else:
+        indonesian = f"kepesertaan berakhir karena {unpaid} bulan iuran tidak dibayar (lunas sampai {paid}) — {rows}."
+        english = (
+            f"the membership ended because {unpaid} months of contributions were not paid (paid through {paid}) "
+            f"— {rows}."
+        )
+    return "Tidak ada manfaat: " + indonesian, "No benefit: " + english
 
 
 def _percent(value: object, field: str) -> None:
     if value is not None and not 0 <= value <= HUNDRED:  # type: ignore[operator]
-        raise QuoteError("invalid_input", f"{field} harus berupa persentase 0 sampai 100.")
+        raise QuoteError(
+            "invalid_input",
+            f"{field} harus berupa persentase 0 sampai 100.",
+            english=f"{field} must be a percentage from 0 to 100.",
+        )
 
 
 def _check_event(event: Event) -> None:
     if event.type is EventType.TEMPORARY_DISABILITY and (event.months_unable is None or event.months_unable < 0):
-        raise QuoteError("invalid_input", "event.months_unable (jumlah bulan tidak mampu bekerja) wajib diisi, ≥ 0.")
+        raise QuoteError(
+            "invalid_input",
+            "event.months_unable (jumlah bulan tidak mampu bekerja) wajib diisi, ≥ 0.",
+            english="event.months_unable (the number of months unable to work) is required, ≥ 0.",
+        )
     if event.type is EventType.PARTIAL_DISABILITY and event.disability_percent is None:
-        raise QuoteError("invalid_input", "event.disability_percent (persentase tabel cacat) wajib diisi.")
+        raise QuoteError(
+            "invalid_input",
+            "event.disability_percent (persentase tabel cacat) wajib diisi.",
+            english="event.disability_percent (the percentage in the disability table) is required.",
+        )
     _percent(event.disability_percent, "event.disability_percent")
     _percent(event.function_loss_percent, "event.function_loss_percent")
     costs = (event.medical_cost, event.transport.land, event.transport.sea, event.transport.air)
     if any(cost < 0 for cost in costs):
-        raise QuoteError("invalid_input", "Biaya pengobatan dan transportasi tidak boleh negatif.")
+        raise QuoteError(
+            "invalid_input",
+            "Biaya pengobatan dan transportasi tidak boleh negatif.",
+            english="Medical and transport costs cannot be negative.",
+        )
     if not event.type.is_work_accident and any(costs):
         raise QuoteError(
             "not_work_accident",
             "Biaya pengobatan dan transportasi hanya diganti untuk kecelakaan kerja (JKK), "
             "bukan untuk kematian yang bukan kecelakaan kerja (JKM).",
+            english="Medical and transport costs are reimbursed only for a work accident (JKK), not for a death "
+            "that is not a work accident (JKM).",
         )
 
 
@@ -164,33 +203,52 @@ def _check_member(member: Member, params: Parameters) -> None:
     low = params.integer("bpu_min_declared_income")
     high = params.integer("bpu_max_declared_income")
     if not low <= member.declared_income <= high:
+        income, low_text, high_text = format_rupiah(member.declared_income), format_rupiah(low), format_rupiah(high)
+        rows = f"{params.row('bpu_min_declared_income').reference}; {params.row('bpu_max_declared_income').reference}"
         raise QuoteError(
             "income_out_of_range",
-            f"Penghasilan yang dilaporkan {format_rupiah(member.declared_income)} di luar batas {format_rupiah(low)} "
-            f"sampai {format_rupiah(high)} ({params.row('bpu_min_declared_income').reference}; "
-            f"{params.row('bpu_max_declared_income').reference}).",
+            f"Penghasilan yang dilaporkan {income} di luar batas {low_text} sampai {high_text} ({rows}).",
+            english=f"The declared income {income} is outside the range {low_text} to {high_text} ({rows}).",
         )
     if member.paid_through.index < Month.of(member.membership_start).index - 1:
         raise QuoteError(
             "invalid_member",
             f"member.paid_through ({member.paid_through}) lebih awal dari bulan sebelum awal kepesertaan "
             f"({member.membership_start.isoformat()}).",
+            english=f"member.paid_through ({member.paid_through}) is earlier than the month before the membership "
+            f"start ({member.membership_start.isoformat()}).",
         )
 
 
 def _check_children(children: Sequence[Child], event_date: dt.date) -> None:
     names = [child.name for child in children]
     if len(set(names)) != len(names):
-        raise QuoteError("invalid_child", "Setiap anak harus punya nama yang berbeda.")
+        raise QuoteError(
+            "invalid_child",
+            "Setiap anak harus punya nama yang berbeda.",
+            english="Each child must have a different name.",
+        )
     for child in children:
         if not child.name.strip():
-            raise QuoteError("invalid_child", "Nama anak wajib diisi.")
+            raise QuoteError("invalid_child", "Nama anak wajib diisi.", english="The child's name is required.")
         if child.level is Level.NONE:
             if child.grade is not None:
-                raise QuoteError("invalid_child", f"{child.name}: anak yang belum sekolah tidak punya kelas.")
+                raise QuoteError(
+                    "invalid_child",
+                    f"{child.name}: anak yang belum sekolah tidak punya kelas.",
+                    english=f"{child.name}: a child not yet in school has no grade.",
+                )
             continue
         last = GRADES[child.level]
         if child.grade is None or not 1 <= child.grade <= last:
-            raise QuoteError("invalid_child", f"{child.name}: kelas {child.level} harus 1 sampai {last}.")
+            raise QuoteError(
+                "invalid_child",
+                f"{child.name}: kelas {child.level} harus 1 sampai {last}.",
+                english=f"{child.name}: the {child.level} grade must be 1 to {last}.",
+            )
         if child.birth_date > event_date:
-            raise QuoteError("invalid_child", f"{child.name}: anak yang lahir setelah peristiwa belum bersekolah.")
+            raise QuoteError(
+                "invalid_child",
+                f"{child.name}: anak yang lahir setelah peristiwa belum bersekolah.",
+                english=f"{child.name}: a child born after the event is not yet in school.",
+            )

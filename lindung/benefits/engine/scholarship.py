@@ -61,17 +61,20 @@ def first_of_july(school_year: int) -> dt.date:
     return dt.date(school_year, 7, 1)
 
 
-def ineligibility(child: Child, year0: int, parameters: Parameters) -> str | None:
-    """Why a child cannot be chosen (Indonesian), or None: under the age limit on 1 July of year 0, unmarried,
-    not working."""
+def ineligibility(child: Child, year0: int, parameters: Parameters) -> tuple[str, str] | None:
+    """Why a child cannot be chosen, as (Indonesian, English), or None: under the age limit on 1 July of year 0,
+    unmarried, not working."""
     limit = parameters.integer("scholarship_age_limit")
     age = age_on(child.birth_date, first_of_july(year0))
     if age >= limit:
-        return f"{child.name} berumur {age} tahun pada 1 Juli {year0} (batas: di bawah {limit} tahun)"
+        return (
+            f"{child.name} berumur {age} tahun pada 1 Juli {year0} (batas: di bawah {limit} tahun)",
+            f"{child.name} is {age} years old on 1 July {year0} (limit: under {limit} years)",
+        )
     if child.married:
-        return f"{child.name} sudah menikah"
+        return f"{child.name} sudah menikah", f"{child.name} is married"
     if child.working:
-        return f"{child.name} sudah bekerja"
+        return f"{child.name} sudah bekerja", f"{child.name} is working"
     return None
 
 
@@ -84,16 +87,32 @@ def choose_children(
     if chosen:
         by_name = {child.name: child for child in children}
         if len(set(chosen)) != len(chosen):
-            raise QuoteError("invalid_input", "Nama anak yang dipilih tidak boleh berulang.")
+            raise QuoteError(
+                "invalid_input",
+                "Nama anak yang dipilih tidak boleh berulang.",
+                english="A chosen child cannot be named twice.",
+            )
         if len(chosen) > most:
-            raise QuoteError("too_many_children", f"Paling banyak {most} anak dapat dipilih untuk beasiswa.")
+            raise QuoteError(
+                "too_many_children",
+                f"Paling banyak {most} anak dapat dipilih untuk beasiswa.",
+                english=f"At most {most} children can be chosen for the scholarship.",
+            )
         picked = []
         for name in chosen:
             if name not in by_name:
-                raise QuoteError("unknown_child", f"Anak yang dipilih tidak ada dalam daftar anak: {name}.")
+                raise QuoteError(
+                    "unknown_child",
+                    f"Anak yang dipilih tidak ada dalam daftar anak: {name}.",
+                    english=f"The chosen child is not in the list of children: {name}.",
+                )
             reason = ineligibility(by_name[name], year0, parameters)
             if reason:
-                raise QuoteError("child_not_eligible", f"Anak yang dipilih tidak memenuhi syarat beasiswa: {reason}.")
+                raise QuoteError(
+                    "child_not_eligible",
+                    f"Anak yang dipilih tidak memenuhi syarat beasiswa: {reason[0]}.",
+                    english=f"The chosen child does not meet the scholarship conditions: {reason[1]}.",
+                )
             picked.append(by_name[name])
         return picked
     eligible = [child for child in children if ineligibility(child, year0, parameters) is None]

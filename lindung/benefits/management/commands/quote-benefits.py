@@ -29,7 +29,11 @@ class Command(BaseCommand):
             try:
                 data = json.loads(text, parse_float=Decimal)
             except ValueError as exc:
-                raise QuoteError("invalid_json", f"Masukan bukan JSON yang sah: {exc}.") from None
+                raise QuoteError(
+                    "invalid_json",
+                    f"Masukan bukan JSON yang sah: {exc}.",
+                    english=f"The input is not valid JSON: {exc}.",
+                ) from None
             request = parse_request(data)
             result = quote(
                 request.event,
@@ -52,11 +56,17 @@ class Command(BaseCommand):
             return (stdin or sys.stdin).read()
         path = Path(input_path)
         if not path.is_file():
-            raise QuoteError("file_not_found", f"Berkas tidak ditemukan: {input_path}")
+            raise QuoteError(
+                "file_not_found", f"Berkas tidak ditemukan: {input_path}", english=f"File not found: {input_path}"
+            )
         try:
             return path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
-            raise QuoteError("invalid_json", f"Berkas bukan teks UTF-8: {input_path}") from None
+            raise QuoteError(
+                "invalid_json",
+                f"Berkas bukan teks UTF-8: {input_path}",
+                english=f"The file is not UTF-8 text: {input_path}",
+            ) from None
 
     def _print(self, result: Quote) -> None:
         write = self.stdout.write

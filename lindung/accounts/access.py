@@ -70,18 +70,34 @@ def user_scope(user: User) -> Scope:
     else:
         roles: set[str] = set()
         national = False
-        codes: set[str] = set()
-        for assignment in RoleAssignment.objects.filter(user=user).prefetch_related("regions"):
-            roles.add(assignment.role)
-            national = national or assignment.national
-            codes.update(r.code for r in assignment.regions.all())
+        regions: dict[str, Region] = {}
+        # One query (assignments LEFT JOIN their regions): this runs on every page.
+        rows = RoleAssignment.objects.filter(user=user).values_list(
+            "role", "national", "regions__code", "regions__name", "regions__level", "regions__kind", "regions__parent"
+        )
+        for role, assigned_nationally, code, name, level, kind, parent in rows:
+            roles.add(role)
+            national = national or assigned_nationally
+            if code is not None:
+                regions[code] = Region(code=code, name=name, level=level, kind=kind, parent_id=parent)
         if user.is_superuser:
             roles.add(Role.ADMIN)
             national = True
         ordered = tuple(sorted(roles, key=_ROLE_ORDER.index))
-        scope = Scope(roles=ordered, national=national, codes=tuple(sorted(codes)))
+        scope = Scope(roles=ordered, national=national, codes=tuple(sorted(regions)))
+        user._lindung_scope_regions = [regions[code] for code in scope.codes]  # type: ignore[attr-defined]
     user._lindung_scope = scope  # type: ignore[attr-defined]
     return scope
+
+
+def scope_regions(user: User) -> list[Region]:
+    """The regions the user's roles are assigned to, by code (read with the scope: no further query)."""
+    scope = user_scope(user)
+    regions: list[Region] | None = getattr(user, "_lindung_scope_regions", None)
+    if regions is None or [r.code for r in regions] != list(scope.codes):  # a scope set from outside
+        regions = list(Region.objects.filter(code__in=scope.codes).order_by("code"))
+        user._lindung_scope_regions = regions  # type: ignore[attr-defined]
+    return regions
 
 
 def regions_visible(user: User) -> QuerySet[Region]:

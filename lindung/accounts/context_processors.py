@@ -1,8 +1,7 @@
 from django.http import HttpRequest
 
-from lindung.accounts.access import USER_ADMIN_ROLES, user_scope
+from lindung.accounts.access import USER_ADMIN_ROLES, scope_regions, user_scope
 from lindung.accounts.models import Role
-from lindung.regions.models import Region
 
 
 def viewer(request: HttpRequest) -> dict:
@@ -11,11 +10,7 @@ def viewer(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     scope = user_scope(user)
-    scope_names = (
-        ["Indonesia"]
-        if scope.national
-        else [str(r) for r in Region.objects.filter(code__in=scope.codes).order_by("code")[:3]]
-    )
+    scope_names = ["Indonesia"] if scope.national else [str(r) for r in scope_regions(user)[:3]]
     return {
         "viewer_roles": [Role(r).label for r in scope.roles],
         "viewer_scope_names": scope_names,

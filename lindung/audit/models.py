@@ -32,6 +32,11 @@ class AuditEvent(models.Model):
         ordering = ["-seq"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
+        indexes = [
+            # A record's history (the worker's page, its edit form's version): without it, every such page scans
+            # the whole trail, which only grows.
+            models.Index(fields=["target_type", "target_id", "seq"], name="audit_target_history"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.target_type}:{self.target_id}"

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from lindung.accounts.access import access_region_by_code, can_change_village
 from lindung.billing.forms import PaymentForm, ReversalForm
-from lindung.billing.models import Account
+from lindung.billing.models import Account, Invoice, Payment
 from lindung.billing.selectors import arrears_warnings, invoice_list, payment_list
 from lindung.billing.services import payment_record, payment_reverse
+from lindung.core import html
 from lindung.core.errors import ApplicationError
 from lindung.core.http import AuthedRequest
 from lindung.programmes.models import Programme
@@ -29,14 +35,58 @@ def village_billing(request: AuthedRequest, code: str) -> HttpResponse:
     village = access_region_by_code(request.user, code)
     if not village.is_village:
         raise Http404("Wilayah tidak ditemukan.")
+    can_change = can_change_village(request.user, code)
     return render(request, "billing/village.html", {
         "village": village,
-        "invoices": invoice_list(viewer=request.user, village_code=code)[:60],
-        "payments": payment_list(viewer=request.user, village_code=code)[:60],
+        "invoice_rows": _invoice_rows_html(invoice_list(viewer=request.user, village_code=code)[:60]),
+        "payment_rows": _payment_rows_html(payment_list(viewer=request.user, village_code=code)[:60], can_change),
         "accounts": Account.objects.filter(village=village).select_related("programme"),
         "warnings": arrears_warnings(viewer=request.user, region_code=code),
-        "can_change": can_change_village(request.user, code),
+        "can_change": can_change,
     })  # fmt: skip
+
+
+# The two tables of the village's page, written in Python (lindung.core.html: the same characters as the template
+# loops they replace): up to 60 rows each, ~0.2 ms of CPU per row in the template language on a page every operator
+# opens after each payment.
+NO_DATE = "\N{EN DASH}"
+
+
+def _invoice_rows_html(invoices: Iterable[Invoice]) -> SafeString:
+    detail_url = html.id_url("billing:invoice_detail")
+    discount = f" · {html.text(_('PP 50/2025 discount'))}"
+    return mark_safe(  # every value is escaped
+        "".join(
+            f'\n<tr><td><a href="{html.text(detail_url.format(i.pk))}">{html.text(date_filter(i.period, "m-Y"))}</a>'
+            f"</td><td>{html.text(i.programme.name)}</td><td>{html.text(i.get_funder_display())}"
+            f'{discount if i.discounted else ""}</td><td class="num">{html.text(intcomma(i.total))}</td>'
+            f"<td>{html.text(i.get_status_display())}</td><td>{html.text(date_filter(i.paid_on, 'd-m-Y') or NO_DATE)}"
+            "</td></tr>\n"
+            for i in invoices
+        )
+    )
+
+
+def _payment_rows_html(payments: Iterable[Payment], can_change: bool) -> SafeString:
+    detail_url = html.id_url("billing:payment_detail")
+    reverse_url = html.id_url("billing:payment_reverse")
+    reversal = html.text(_("Reversal"))
+    rows = []
+    for p in payments:
+        if p.reversal_of:
+            action = reversal
+        elif can_change and p.amount > 0:
+            action = f'<a href="{html.text(reverse_url.format(p.pk))}">{html.text(_("Reverse"))}</a>'
+        else:
+            action = ""
+        note = f" · {html.text(p.note)}" if p.note else ""
+        rows.append(
+            f'\n<tr><td><a href="{html.text(detail_url.format(p.pk))}">{html.text(date_filter(p.value_date, "d-m-Y"))}'
+            f'</a></td><td class="num">{html.text(intcomma(p.amount))}</td><td>{html.text(p.reference)}{note}</td>'
+            f"<td>{html.text(p.get_budget_source_display())}</td><td>{html.text(p.account_code)}</td>"
+            f"\n<td>{action}</td></tr>\n"
+        )
+    return mark_safe("".join(rows))  # every value is escaped
 
 
 @login_required

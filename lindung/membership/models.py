@@ -72,6 +72,9 @@ class Membership(models.Model):
         indexes = [
             models.Index(fields=["programme", "status"], name="membership_programme_status"),
             models.Index(fields=["kpj_number"], name="membership_kpj"),
+            # The arrears warnings of the home and billing pages: open memberships by paid_through (without it,
+            # every home page scans all memberships).
+            models.Index(fields=["paid_through"], condition=Q(ended_on__isnull=True), name="membership_open_paid"),
         ]
 
     def __str__(self) -> str:

@@ -52,7 +52,10 @@ def main() -> int:
     work = ROOT / "var" / "loadtest"
     work.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "DATABASE_URL": options.database_url, "LINDUNG_DEBUG": "0", "LINDUNG_LOG_LEVEL": "WARNING",
-           "LINDUNG_VAR_DIR": str(work / "var"), "DJANGO_SETTINGS_MODULE": "lindung.settings"}  # fmt: skip
+           "LINDUNG_VAR_DIR": str(work / "var"), "DJANGO_SETTINGS_MODULE": "lindung.settings",
+           # Each gunicorn worker keeps its database connection (settings: CONN_MAX_AGE) instead of opening one per
+           # request, which costs PostgreSQL ~6 ms of CPU each time (scripts/loadtest/profile_requests.py --reconnect).
+           "LINDUNG_DB_CONN_MAX_AGE": os.environ.get("LINDUNG_DB_CONN_MAX_AGE", "600")}  # fmt: skip
     lindung = [str(BIN / "lindung")]
 
     import psycopg

@@ -129,7 +129,14 @@ TEMPLATES = [
 # instead of failing half-way with "database is locked".
 SQLITE_PATH = VAR_DIR / "lindung.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{SQLITE_PATH}")
-_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
+# A web process may keep its database connection between requests (seconds; 0 opens one per request). Opening a
+# PostgreSQL connection costs ~6 ms of server CPU per request (measured: scripts/loadtest/profile_requests.py);
+# production under gunicorn should set LINDUNG_DB_CONN_MAX_AGE=600, as `make loadtest` does.
+_db = dj_database_url.parse(
+    DATABASE_URL,
+    conn_max_age=int(os.environ.get("LINDUNG_DB_CONN_MAX_AGE", "0")),
+    conn_health_checks=True,
+)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     _db["OPTIONS"] = {

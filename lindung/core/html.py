@@ -16,7 +16,7 @@ from django.template.base import render_value_in_context
 from django.template.defaultfilters import stringformat
 from django.urls import reverse
 from django.utils.html import conditional_escape, escape
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 _CONTEXT = SimpleNamespace(autoescape=True, use_l10n=None, use_tz=None)  # what a template's Context carries
 
@@ -27,7 +27,7 @@ def text(value: Any) -> str:
         return escape(value)
     if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:  # localize() gives str(value) then
         return str(value)
-    return render_value_in_context(value, _CONTEXT)
+    return render_value_in_context(value, _CONTEXT)  # type: ignore[arg-type]  # reads only these three attributes
 
 
 def string(value: Any) -> str:
@@ -36,7 +36,7 @@ def string(value: Any) -> str:
     return conditional_escape(mark_safe(formatted) if isinstance(value, SafeData) else formatted)
 
 
-def options(choices: Any, selected: Any) -> str:
+def options(choices: Any, selected: Any) -> SafeString:
     """`{% for value, label in choices %}<option value="{{ value }}"{% if value == selected %} selected{% endif %}>
     {{ label }}</option>{% endfor %}` (without the line break)."""
     return mark_safe(

@@ -146,7 +146,7 @@ class RetentionResult:
         return sum(len(ids) for ids in self.workers.values())
 
 
-def _cutoffs(as_of: dt.date, policy: RetentionPolicy) -> dict[str, dt.date]:
+def _cutoffs(as_of: dt.date, policy: RetentionPolicy) -> dict[str, Any]:  # keyword arguments of RetentionPlan
     return {
         "candidate_cutoff": _years_before(as_of, policy.candidate_years),
         "withdrawn_cutoff": as_of - dt.timedelta(days=policy.withdrawn_days),
@@ -217,7 +217,7 @@ def retention_plan(as_of: dt.date | None = None, policy: RetentionPolicy | None 
     as_of = as_of or timezone.localdate()
     policy = policy or RetentionPolicy.from_settings()
     empty = RetentionPlan(as_of=as_of, policy=policy, **_cutoffs(as_of, policy))
-    counts = {rule: qs.count() for rule, qs in empty.querysets().items()}
+    counts: dict[str, Any] = {rule: qs.count() for rule, qs in empty.querysets().items()}
     return RetentionPlan(as_of=as_of, policy=policy, **_cutoffs(as_of, policy), **counts)
 
 

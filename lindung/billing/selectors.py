@@ -28,7 +28,11 @@ def invoice_list(*, viewer: Any, village_code: str = "", period: dt.date | None 
 
 
 def payment_list(*, viewer: Any, village_code: str = "") -> QuerySet[Payment]:
-    payments = Payment.objects.filter(user_scope(viewer).q("village__code")).select_related("village", "reversal_of")
+    payments = (
+        Payment.objects.filter(user_scope(viewer).q("village__code"))
+        .select_related("village", "reversal_of")
+        .annotate(is_reversed=Exists(Payment.objects.filter(reversal_of=OuterRef("pk"))))
+    )
     if village_code:
         payments = payments.filter(village_id=village_code)
     return payments.order_by("village_id", "-value_date", "-pk")

@@ -70,13 +70,15 @@ def _invoice_rows_html(invoices: Iterable[Invoice]) -> SafeString:
 def _payment_rows_html(payments: Iterable[Payment], can_change: bool) -> SafeString:
     detail_url = html.id_url("billing:payment_detail")
     reverse_url = html.id_url("billing:payment_reverse")
-    reversal = html.text(_("Reversal"))
+    reversal, reversed_, reverse = html.text(_("Reversal")), html.text(_("Reversed")), html.text(_("Reverse"))
     rows = []
     for p in payments:
-        if p.reversal_of:
+        if p.reversal_of_id:
             action = reversal
+        elif getattr(p, "is_reversed", False):
+            action = reversed_
         elif can_change and p.amount > 0:
-            action = f'<a href="{html.text(reverse_url.format(p.pk))}">{html.text(_("Reverse"))}</a>'
+            action = f'<a href="{html.text(reverse_url.format(p.pk))}">{reverse}</a>'
         else:
             action = ""
         note = f" · {html.text(p.note)}" if p.note else ""

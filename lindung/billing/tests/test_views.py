@@ -51,6 +51,10 @@ def test_payment_needs_confirmation(operator_client, programme) -> None:
     reverse_url = reverse("billing:payment_reverse", args=[payment.pk])
     assert operator_client.post(reverse_url, {"reason": "Salah input"}).status_code == 302
     assert Payment.objects.get(reversal_of=payment).amount == -16_800
+    # The reversed payment no longer offers "Batalkan"; it says it was reversed.
+    page = operator_client.get(reverse("billing:village", args=[TEGAL_HARUM])).content.decode()
+    assert reverse_url not in page
+    assert "Dibatalkan" in page and "Pembatalan" in page
 
 
 def test_warnings_page(operator_client, programme) -> None:

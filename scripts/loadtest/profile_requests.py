@@ -38,6 +38,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from htmlforms import form_fields  # beside this file (also used by locustfile.py)
+
 ROOT = Path(__file__).resolve().parents[2]
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -61,28 +63,6 @@ WEIGHTS = {
     "api dashboard": 2 * 1 / 4,
     "api invoices": 2 * 1 / 4,
 }
-
-
-def form_fields(page: str) -> dict[str, str]:
-    """The fields of the page's form as a browser submits them (the same parsing as locustfile.py)."""
-    data: dict[str, str] = {}
-    for tag in re.findall(r"<input[^>]*>", page):
-        name = re.search(r'name="([^"]+)"', tag)
-        if not name:
-            continue
-        kind = re.search(r'type="([^"]+)"', tag)
-        value = re.search(r'value="([^"]*)"', tag)
-        if kind and kind.group(1) in ("checkbox", "radio"):
-            if " checked" in tag:
-                data[name.group(1)] = value.group(1) if value else "on"
-            continue
-        data[name.group(1)] = value.group(1) if value else ""
-    for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
-        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', body) or re.search(r'<option value="([^"]*)"', body)
-        data[name] = chosen.group(1) if chosen else ""
-    for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S):
-        data[name] = body.strip()
-    return data
 
 
 @dataclass

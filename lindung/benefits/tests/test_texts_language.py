@@ -4,7 +4,6 @@ stays pure, the Django boundary picks one with `get_language()` (issue 10)."""
 from __future__ import annotations
 
 import ast
-import copy
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
@@ -25,33 +24,12 @@ from lindung.benefits.engine import (
 from lindung.benefits.engine.jsonio import parse_request
 from lindung.core.parameters import parameters_on
 
+from .payloads import VALID, changed
+
 ENGINE = Path(__file__).resolve().parents[1] / "engine"
 COMMAND = Path(__file__).resolve().parents[1] / "management" / "commands" / "quote-benefits.py"
 # Indonesian words of the engine's messages that no English text should carry.
 INDONESIAN = ("harus", "wajib", "tidak", "berupa", "anak", "Masukan", "kelas", "bulan", "peristiwa", "ahli waris")
-
-VALID = {
-    "event": {"type": "death", "date": "2026-03-10"},
-    "member": {"declared_income": 1_000_000, "membership_start": "2022-04-01", "paid_through": "2026-03"},
-    "children": [
-        {"name": "Ayu", "birth_date": "2019-01-15", "level": "SD", "grade": 1, "married": False, "working": False},
-        {"name": "Wayan", "birth_date": "2005-05-01", "level": "PT", "grade": 3, "married": False, "working": True},
-    ],
-}
-
-
-def changed(**paths):
-    payload = copy.deepcopy(VALID)
-    for path, value in paths.items():
-        *parents, key = path.split("__")
-        target = payload
-        for parent in parents:
-            target = target[int(parent)] if isinstance(target, list) else target[parent]
-        if value is KeyError:
-            del target[key]
-        else:
-            target[key] = value
-    return payload
 
 
 def _error(payload) -> QuoteError:

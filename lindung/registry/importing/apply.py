@@ -14,7 +14,6 @@ rows joined to the workers.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 from dataclasses import dataclass
 from itertools import islice
@@ -73,7 +72,7 @@ def merge_valid_rows(
     if expect_new and not dry_run and vendor == "postgresql":
         try:
             with transaction.atomic(), connection.wrap_database_errors:  # psycopg's errors as Django's
-                inserted = _insert_new_workers(valid_csv, now)
+                inserted = _insert_new_workers(valid_csv)
         except IntegrityError:
             pass
         else:
@@ -168,24 +167,22 @@ def merge_valid_rows(
         return result
 
 
-def _insert_new_workers(valid_csv: Path, now: dt.datetime) -> int:
+def _insert_new_workers(valid_csv: Path) -> int:
     """COPY valid.csv into the worker table as the merge would insert it: empty text is '', not NULL (the
-    staged flags are always 1 or 0), and both timestamps are `now`, appended to every line. (On SQLite the
-    staged merge is faster than inserting the rows one by one into the indexed table.)"""
+    staged flags are always 1 or 0). The file goes as it is: both timestamps come from the columns' database
+    default, the transaction's `now()` (migration 0005). (On SQLite the staged merge is faster than inserting
+    the rows one by one into the indexed table.)"""
     text_columns = ", ".join(f for f in WORKER_FIELDS if f in _TEXT)
-    stamps = f",{now.isoformat()},{now.isoformat()}\r\n".encode()
     with connection.cursor() as cursor:
         with (
             valid_csv.open("rb") as source,
             cursor.copy(
-                f"COPY {_TABLE} ({', '.join(WORKER_FIELDS)}, registered_at, updated_at) FROM STDIN "
-                f"WITH (FORMAT csv, FORCE_NOT_NULL ({text_columns}))"
+                f"COPY {_TABLE} ({', '.join(WORKER_FIELDS)}) FROM STDIN "
+                f"WITH (FORMAT csv, HEADER true, FORCE_NOT_NULL ({text_columns}))"
             ) as copy,
         ):
-            source.readline()  # the header
-            # Staged values never hold a line break, so every "\r\n" (csv.writer's line end) ends a row.
             while chunk := source.read(1 << 20):
-                copy.write((chunk + source.readline()).replace(b"\r\n", stamps))
+                copy.write(chunk)
         return int(cursor.rowcount)
 
 

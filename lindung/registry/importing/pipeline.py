@@ -31,7 +31,7 @@ from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -55,6 +55,11 @@ from lindung.registry.importing.chunks import (
 )
 from lindung.registry.importing.reading import FileProblem, Table, open_table
 from lindung.registry.importing.rows import _SEP, COLUMN_FIELDS, COLUMN_LABELS, WORKER_FIELDS
+
+if TYPE_CHECKING:  # Polars is imported only when a CSV is checked (see `_validate_chunks_here`)
+    import polars as pl
+
+    from lindung.registry.importing.vectorised import ColumnarChunk
 
 Progress = Callable[[int], None]
 #: (NIKs, fields) -> {nik: (village code, the fields as staged in valid.csv joined by "\x1f")} for the workers
@@ -409,10 +414,12 @@ class _Validation:
         self.village_at = WORKER_FIELDS.index("village_id")
 
     def block(self, rows: list[CheckedRow]) -> None:
+        """Count, stage and report a block of checked rows (report rows in row order)."""
         summary = self.summary
-        report = self.report
         summary.rows += len(rows)
         seen = self.seen
+        entries: list[tuple[int, dict[str, Any], str, list[tuple[str, str, str]]]] = []
+        add = _appender(entries)
         checked: list[CheckedRow] = []
         for row in rows:
             nik = row[1]
@@ -421,8 +428,7 @@ class _Validation:
                 first = seen.get(key)
                 if first is not None:
                     summary.duplicates += 1
-                    message = f"NIK sama dengan baris {first}; baris ini dilewati."
-                    report.add(row[0], self.recovery.cells(row), "Duplikat", [("nik", message, "error")])
+                    add(row[0], self.recovery.cells(row), "Duplikat", [("nik", _duplicate(first), "error")])
                     continue
                 seen[key] = row[0]
             checked.append(row)
@@ -430,52 +436,192 @@ class _Validation:
         found = self.existing(candidates, self.fields) if candidates else {}  # type: ignore[arg-type]
         staged: list[str] = []
         lines: list[str] = []
-        created = updated = unchanged = 0
         for row in checked:
-            number, nik, joined, line, problems, _start = row
-            if joined is None:
-                summary.rejected += 1
-                errors, warnings, values = problems
-                marked = [(c, m, "error") for c, m in errors] + [(c, m, "warning") for c, m in warnings]
-                report.add(number, values, "Ditolak", marked)
-                continue
-            hit = found.get(nik) if found else None  # type: ignore[arg-type]
-            if hit is not None:
-                village, stored = hit
-                values_now = joined.split(_SEP)
-                if village != values_now[self.village_at]:
-                    name = self.visible_villages(village)
-                    where = f"di {name} ({village})" if name else "di desa lain"
-                    message = f"NIK sudah terdaftar {where}. Pindah desa diajukan lewat menu pindah desa."
-                    summary.other_village_niks.append(mask_nik(nik))  # type: ignore[arg-type]
-                    summary.rejected += 1
-                    warnings = problems[1] if problems is not None else []
-                    marked = [("nik", message, "error")] + [(c, m, "warning") for c, m in warnings]
-                    report.add(number, self.recovery.cells(row), "Ditolak", marked)
-                    continue
-                if stored == (joined if self.all_fields else _SEP.join(self.stored_form(values_now))):
-                    unchanged += 1
-                else:
-                    updated += 1
-            else:
-                created += 1
-            if problems is not None:
-                summary.warnings += 1
-                report.add(
-                    number, problems[2], "Peringatan (tetap disimpan)", [(c, m, "warning") for c, m in problems[1]]
-                )
-            staged.append(joined)
-            lines.append(joined if line is None else line)
-        summary.created += created
-        summary.updated += updated
-        summary.unchanged += unchanged
+            if self._settle(row, found, self.recovery.cells, add):
+                staged.append(row[2])  # type: ignore[arg-type]
+                lines.append(row[2] if row[3] is None else row[3])  # type: ignore[arg-type]
         summary.valid += len(staged)
         if staged:
             # csv.writer's lines: the joined values with "," between them, or the quoted line it made.
             self.valid_file.write("\r\n".join(lines).replace(_SEP, ",") + "\r\n")
             self.digest.update("".join(staged).encode())
+        self._report(entries)
         if self.progress:
             self.progress(summary.rows)
+
+    def _report(self, entries: list[tuple[int, dict[str, Any], str, list[tuple[str, str, str]]]]) -> None:
+        entries.sort(key=itemgetter(0))  # duplicates are found first; the report lists rows in file order
+        report_add = self.report.add
+        for entry in entries:
+            report_add(*entry)
+
+    def _settle(
+        self,
+        row: CheckedRow,
+        found: dict[str, tuple[str, str]],
+        cells: Callable[[CheckedRow], dict[str, object]],
+        add: Callable[[int, dict[str, Any], str, list[tuple[str, str, str]]], None],
+    ) -> bool:
+        """Count and report one row that is not a duplicate; whether it is staged."""
+        summary = self.summary
+        number, nik, joined, _line, problems, _start = row
+        if joined is None:
+            summary.rejected += 1
+            errors, warnings, values = problems
+            marked = [(c, m, "error") for c, m in errors] + [(c, m, "warning") for c, m in warnings]
+            add(number, values, "Ditolak", marked)
+            return False
+        hit = found.get(nik) if found else None  # type: ignore[arg-type]
+        if hit is not None:
+            village, stored = hit
+            values_now = joined.split(_SEP)
+            if village != values_now[self.village_at]:
+                warnings = problems[1] if problems is not None else []
+                self._moved(number, nik, village, cells(row), warnings, add)  # type: ignore[arg-type]
+                return False
+            if stored == (joined if self.all_fields else _SEP.join(self.stored_form(values_now))):
+                summary.unchanged += 1
+            else:
+                summary.updated += 1
+        else:
+            summary.created += 1
+        if problems is not None:
+            summary.warnings += 1
+            add(number, problems[2], "Peringatan (tetap disimpan)", [(c, m, "warning") for c, m in problems[1]])
+        return True
+
+    def _moved(
+        self,
+        number: int,
+        nik: str,
+        village: str,
+        cells: dict[str, Any],
+        warnings: list[tuple[str, str]],
+        add: Callable[[int, dict[str, Any], str, list[tuple[str, str, str]]], None],
+    ) -> None:
+        """A NIK registered in another village: rejected, the village named only if the user may see it."""
+        name = self.visible_villages(village)
+        where = f"di {name} ({village})" if name else "di desa lain"
+        message = f"NIK sudah terdaftar {where}. Pindah desa diajukan lewat menu pindah desa."
+        self.summary.other_village_niks.append(mask_nik(nik))
+        self.summary.rejected += 1
+        add(number, cells, "Ditolak", [("nik", message, "error")] + [(c, m, "warning") for c, m in warnings])
+
+    def columns(self, chunk: ColumnarChunk, spec: ChunkSpec) -> None:
+        """`block` for a whole chunk checked column by column (`VectorChecker.columns`): the same counts, staged
+        lines and report rows, with Python per row only where a row needs attention (a duplicate, a registered
+        NIK, a warning, a row checked by the row path). Report rows are written in row order."""
+        import polars as pl
+
+        summary = self.summary
+        clean = chunk.clean
+        others = chunk.others
+        summary.rows += clean.height + len(others)
+        numbers: list[int] = clean["number"].to_list()
+        keys: list[int] = clean["nik"].cast(pl.Int64).to_list()
+        named = [(row[0], int(row[1])) for row in others if row[1] is not None]
+        if named:  # two sorted runs: timsort merges them
+            pairs = sorted([*zip(numbers, keys, strict=True), *named])
+            numbers = [number for number, _key in pairs]
+            keys = [key for _number, key in pairs]
+        seen = self.seen
+        duplicate_of: dict[int, int] = {}  # row -> the row where its NIK first appeared
+        for number, key in zip(numbers, keys, strict=True):
+            first = seen.get(key)
+            if first is None:
+                seen[key] = number
+            else:
+                duplicate_of[number] = first
+        entries: list[tuple[int, dict[str, Any], str, list[tuple[str, str, str]]]] = []
+        add = _appender(entries)
+        if duplicate_of:
+            summary.duplicates += len(duplicate_of)
+            repeated = list(duplicate_of)
+            dropped = clean.filter(clean["number"].is_in(repeated))
+            for number, cells in zip(dropped["number"], self._cells(chunk, dropped["index"]), strict=True):
+                entries.append((number, cells, "Duplikat", [("nik", _duplicate(duplicate_of[number]), "error")]))
+            clean = clean.filter(~clean["number"].is_in(repeated))
+        line_cells = chunk.line_cells
+
+        def cells_of(row: CheckedRow) -> dict[str, object]:
+            problems = row[4]
+            if problems is not None:
+                return problems[2]  # type: ignore[no-any-return]
+            return line_cells(row[5], spec.delimiter, spec.positions)
+
+        rest = others
+        if duplicate_of and others:
+            rest = []
+            for row in others:
+                first = duplicate_of.get(row[0])
+                if first is None:
+                    rest.append(row)
+                else:
+                    entries.append((row[0], cells_of(row), "Duplikat", [("nik", _duplicate(first), "error")]))
+        candidates = clean["nik"].to_list() + [row[1] for row in rest if row[2] is not None]
+        found = self.existing(candidates, self.fields) if candidates else {}  # type: ignore[arg-type]
+        if found:
+            hits = clean.filter(clean["nik"].is_in(list(found)))
+            moved: list[int] = []
+            columns = hits.select("index", "number", "nik", "joined", "warning")
+            for index, number, nik, joined, warning in columns.iter_rows():
+                village, stored = found[nik]
+                values_now = joined.split(_SEP)
+                if village != values_now[self.village_at]:
+                    warnings = [("pekerjaan", warning)] if warning is not None else []
+                    self._moved(number, nik, village, chunk.cells(index), warnings, add)
+                    moved.append(number)
+                elif stored == (joined if self.all_fields else _SEP.join(self.stored_form(values_now))):
+                    summary.unchanged += 1
+                else:
+                    summary.updated += 1
+            if moved:
+                clean = clean.filter(~clean["number"].is_in(moved))
+            summary.created += clean.height - (hits.height - len(moved))
+        else:
+            summary.created += clean.height
+        warned = clean.filter(pl.col("warning").is_not_null())
+        if warned.height:
+            summary.warnings += warned.height
+            for number, warning, cells in zip(
+                warned["number"], warned["warning"], self._cells(chunk, warned["index"]), strict=True
+            ):
+                entries.append((number, cells, "Peringatan (tetap disimpan)", [("pekerjaan", warning, "warning")]))
+        staged = clean.select("number", "joined", "line")
+        if rest:
+            kept = [
+                (row[0], row[2], row[2].replace(_SEP, ",") if row[3] is None else row[3])  # type: ignore[union-attr]
+                for row in rest
+                if self._settle(row, found, cells_of, add)
+            ]
+            if kept:
+                extra = pl.DataFrame(kept, schema=staged.schema, orient="row")
+                staged = pl.concat([staged, extra]).sort("number")
+        summary.valid += staged.height
+        if staged.height:
+            self.valid_file.write(staged["line"].str.join("\r\n").item() + "\r\n")
+            self.digest.update(staged["joined"].str.join("").item().encode())
+        self._report(entries)
+        if self.progress:
+            self.progress(summary.rows)
+
+    @staticmethod
+    def _cells(chunk: ColumnarChunk, at: pl.Series) -> list[dict[str, Any]]:
+        columns = chunk.columns
+        return [dict(zip(columns, row, strict=True)) for row in chunk.frame[at].rows()] if len(at) else []
+
+
+def _duplicate(first: int) -> str:
+    return f"NIK sama dengan baris {first}; baris ini dilewati."
+
+
+def _appender(
+    entries: list[tuple[int, dict[str, Any], str, list[tuple[str, str, str]]]],
+) -> Callable[[int, dict[str, Any], str, list[tuple[str, str, str]]], None]:
+    def add(number: int, values: dict[str, Any], status: str, problems: list[tuple[str, str, str]]) -> None:
+        entries.append((number, values, status, problems))
+
+    return add
 
 
 def _worker_count(table: Table, workers: int | None) -> int:
@@ -524,6 +670,30 @@ def _checked_chunks(
             yield done, future.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _validate_chunks_here(
+    table: Table, spec: ChunkSpec, validation: _Validation, block_size: int, chunk_chars: int
+) -> None:
+    """A CSV in this process: each chunk of plain lines column by column (`VectorChecker.columns`), any other
+    chunk (quoted fields) row by row in blocks."""
+    from lindung.registry.importing.vectorised import VectorChecker  # Polars: only for a CSV
+
+    checker = VectorChecker(spec)
+    for number, chunk in table.text_chunks(chunk_chars):
+        columnar = checker.columns(chunk, number)
+        if columnar is not None:
+            validation.columns(columnar, spec)
+            continue
+        rows, problem, at_offsets = checker.rows.check_chunk(chunk, number)
+        validation.recovery = _Recovery(spec)
+        validation.recovery.add_chunk(rows, chunk, at_offsets)
+        if problem is not None:  # rows of the unfinished block are dropped, as blocks() does
+            rows = rows[: len(rows) - len(rows) % block_size]
+        for start in range(0, len(rows), block_size):
+            validation.block(rows[start : start + block_size])
+        if problem is not None:
+            raise FileProblem(problem)
 
 
 def _checked_blocks(table: Table, spec: ChunkSpec) -> Iterator[tuple[list[CheckedRow], list[dict[str, object]]]]:
@@ -630,7 +800,9 @@ def _validate_file(
                 recovery=recovery,
                 progress=progress,
             )
-            if table.chunkable:
+            if table.chunkable and _worker_count(table, workers) == 0:
+                _validate_chunks_here(table, spec, validation, block_size, chunk_chars)
+            elif table.chunkable:
                 pending: list[CheckedRow] = []
                 with closing(_checked_chunks(table, spec, _worker_count(table, workers), chunk_chars)) as results:
                     for chunk, (rows, problem, at_offsets) in results:

@@ -15,6 +15,7 @@ through `ChunkChecker`'s row path, which gives the Indonesian reasons. A chunk t
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
 
@@ -31,8 +32,46 @@ _TEXT_LIMITS = {"nama": 150, "tempat_lahir": 100, "alamat": 255, "dusun": 100, "
 #: them printable for `str.isprintable`; not U+00A0, a space, nor U+00AD, a format character) without a
 #: leading, trailing or double space. Any other text goes row by row.
 _KNOWN_MAX = 200_000  # distinct cells remembered per column
+#: The columns decided by `RowChecker`'s per-value functions, and how many outputs each gives (see `_outputs`).
+_MAPPED = (("jenis_kelamin", 1), ("tanggal_lahir", 3), ("kode_desa", 1), ("rt", 1), ("rw", 1), ("pekerjaan", 3),
+           ("penghasilan", 1), ("status_pekerjaan", 1), ("desil", 2), ("miskin_ekstrem", 1), ("disabilitas", 1),
+           ("peserta_pu", 1), ("persetujuan", 1), ("tanggal_persetujuan", 1))  # fmt: skip
 _PRINTABLE = r"!-~\u00A1-\u00AC\u00AE-\u017F"
 _CLEAN_TEXT = rf"^(?:[{_PRINTABLE}](?:[ {_PRINTABLE}]*[{_PRINTABLE}])?)?$"
+
+
+@dataclass
+class ColumnarChunk:
+    """A chunk checked by `VectorChecker.columns`.
+
+    `clean`: the certainly clean rows, in order, as columns `index` (the line in the chunk), `number` (the
+    spreadsheet row), `nik`, `joined` (the staged values joined by `_SEP`), `line` (the staged values as
+    csv.writer writes them), `quoted` (whether that line needed quotes) and `warning` (an unknown occupation's
+    message, else null). `others`: every other data row as `ChunkChecker.check_record` gives it, its start
+    being its line index. `frame`: the raw cells of every line, by column.
+    """
+
+    columns: tuple[str, ...]
+    lines: list[str]
+    frame: pl.DataFrame
+    clean: pl.DataFrame
+    others: list[CheckedRow]
+
+    def cells(self, index: int) -> dict[str, Any]:
+        """The raw cells of a clean row, by column (as `chunks.raw_cells` reads them from its line)."""
+        return dict(zip(self.columns, self.frame.row(index), strict=True))
+
+    def line_cells(self, index: int, delimiter: str, positions: tuple[int, ...]) -> dict[str, Any]:
+        """The raw cells of any line, as `chunks.raw_cells` reads them (missing cells are empty)."""
+        row = self.lines[index].split(delimiter)
+        return dict(zip(self.columns, (row[i] if i < len(row) else "" for i in positions), strict=True))
+
+    def warned_cells(self) -> list[dict[str, Any]]:
+        """The raw cells of the clean rows that carry a warning, in order."""
+        at = self.clean.filter(pl.col("warning").is_not_null())["index"]
+        if not len(at):
+            return []
+        return [dict(zip(self.columns, row, strict=True)) for row in self.frame[at].rows()]
 
 
 class VectorChecker:
@@ -60,9 +99,9 @@ class VectorChecker:
             "persetujuan": checker._flag,
             "tanggal_persetujuan": checker._consent_date,
         }
-        self._known: dict[str, dict[Any, tuple[Any, ...] | None]] = {name: {} for name in self._functions}
+        self._known: dict[str, dict[Any, None]] = {name: {} for name in self._functions}  # cells in `_tables`
+        self._tables: dict[str, pl.DataFrame] = {}  # column -> its known cells and their outputs
         self._at = dict(zip(spec.columns, spec.positions, strict=True))
-        self._warning = pl.Series(dtype=pl.String)  # of the last chunk's rows: the occupation warning or null
 
     # -- one value at a time, remembered per file -----------------------------------------------------
 
@@ -82,168 +121,177 @@ class VectorChecker:
             return value  # type: ignore[no-any-return]  # (decile as staged, whether it is 1)
         return (value,)
 
-    def _mapped(self, frame: pl.DataFrame, column: str, width: int) -> list[pl.Series]:
-        """Each output of the column's per-value function, as a column (null where check_row must decide)."""
-        known = self._known[column]
-        height = frame.height
-        if column not in self._at:  # the file has no such column: every row has None
-            if None not in known:
-                known[None] = self._outputs(column, None)
-            out = known[None]
-            values = [None if out is None else out[k] for k in range(width)]
-            if column == "pekerjaan":
-                values[1] = None if values[1] is None else values[1][1]
-            return [pl.repeat(value, height, eager=True) for value in values]
-        series = frame[column]
-        distinct = series.unique().to_list()
-        if len(known) + len(distinct) > _KNOWN_MAX:  # bounded memory; never emptied half-way through a chunk
-            known.clear()
-        for raw in distinct:
-            if raw not in known:
-                known[raw] = self._outputs(column, raw)
-        mapped = []
-        for k in range(width):
-            new = [None if (out := known[raw]) is None else out[k] for raw in distinct]
-            dtype = pl.Boolean if column == "desil" and k == 1 else pl.String
-            if column == "pekerjaan" and k == 1:  # the warning: (column, message) -> message
-                new = [None if warning is None else warning[1] for warning in new]
-            mapped.append(series.replace_strict(distinct, new, default=None, return_dtype=dtype))
-        return mapped
+    def _output_row(self, column: str, raw: Any, width: int) -> list[Any]:
+        """The outputs of one cell as a row of the column's table (all null when check_row must decide)."""
+        out = self._outputs(column, raw)
+        values = [None] * width if out is None else list(out[:width])
+        if column == "pekerjaan" and values[1] is not None:  # the warning: (column, message) -> message
+            values[1] = values[1][1]
+        return values
+
+    def _schema(self, column: str, width: int) -> dict[str, Any]:
+        outputs = {f"{column}:{k}": pl.Boolean if column == "desil" and k == 1 else pl.String for k in range(width)}
+        return {column: pl.String, **outputs}
+
+    def _learn(self, frame: pl.DataFrame) -> None:
+        """Add the new distinct cells of each mapped column, with their outputs, to the column's table."""
+        present = [(column, width) for column, width in _MAPPED if column in self._at]
+        if not present:
+            return
+        distinct = frame.select([pl.col(column).unique().implode() for column, _w in present]).row(0)
+        for (column, width), values in zip(present, distinct, strict=True):
+            known = self._known[column]
+            new = [raw for raw in values if raw is not None and raw not in known]
+            if not new:
+                continue
+            if len(known) + len(new) > _KNOWN_MAX:  # bounded memory; never emptied half-way through a chunk
+                known.clear()
+                self._tables.pop(column, None)
+                new = [raw for raw in values if raw is not None]
+            rows = [[raw, *self._output_row(column, raw, width)] for raw in new]
+            known.update(dict.fromkeys(new))
+            learnt = pl.DataFrame(rows, schema=self._schema(column, width), orient="row")
+            table = self._tables.get(column)
+            self._tables[column] = learnt if table is None else pl.concat([table, learnt], rechunk=True)
+
+    def _with_outputs(self, frame: pl.LazyFrame) -> pl.LazyFrame:
+        """`frame` with each output of each mapped column's per-value function as a column `<column>:<k>`."""
+        for column, width in _MAPPED:
+            if column in self._at:
+                table = self._tables.get(column)
+                if table is None:
+                    table = pl.DataFrame(schema=self._schema(column, width))
+                frame = frame.join(table.lazy(), on=column, how="left", maintain_order="left")
+            else:  # the file has no such column: every row has None
+                schema = self._schema(column, width)
+                values = self._output_row(column, None, width)
+                frame = frame.with_columns(
+                    pl.lit(value, dtype=schema[f"{column}:{k}"]).alias(f"{column}:{k}")
+                    for k, value in enumerate(values)
+                )
+        return frame
 
     # -- a chunk ----------------------------------------------------------------------------------
 
     def check_chunk(self, chunk: str, number: int) -> ChunkResult:
+        """The chunk's rows as `ChunkChecker.check_chunk` gives them (each row's start a character offset)."""
+        columns = self.columns(chunk, number)
+        if columns is None:
+            return self.rows.check_chunk(chunk, number)
+        end = 2 if "\r" in chunk else 1
+        starts = list(accumulate([len(line) + end for line in columns.lines], initial=0))
+        rows: list[CheckedRow] = [(n, nik, joined, line if quoted else None, None, starts[i])
+                                  for i, n, nik, joined, line, quoted, _w in columns.clean.iter_rows()]  # fmt: skip
+        raw = iter(columns.warned_cells())
+        for k, (i, n, nik, joined, line, quoted, warning) in enumerate(columns.clean.iter_rows()):
+            if warning is not None:
+                problems: tuple[list[tuple[str, str]], list[tuple[str, str]], dict[str, Any]]
+                problems = ([], [("pekerjaan", warning)], next(raw))
+                rows[k] = (n, nik, joined, line if quoted else None, problems, starts[i])
+        rows += [(*row[:5], starts[row[5]]) for row in columns.others]
+        rows.sort(key=lambda row: row[0])
+        return ChunkResult(rows, None, True)
+
+    def columns(self, chunk: str, number: int) -> ColumnarChunk | None:
+        """The chunk checked column by column: its clean rows as a frame, the others row by row; None when the
+        chunk is not plain lines (the caller checks it with `ChunkChecker`).
+
+        Every column operation of the chunk is one Polars query (the known cells joined on, the checks, the
+        staged values), so Polars plans it once and runs it on every core.
+        """
         lines = _plain_lines(chunk)
         if lines is None or not lines:
-            return self.rows.check_chunk(chunk, number)
+            return None
         spec = self.spec
         delimiter = spec.delimiter
         width = max(spec.positions) + 1
-        end = 2 if "\r" in chunk else 1
-        text = pl.Series("line", lines, dtype=pl.String)
-        frame = (
-            text.str.split_exact(delimiter, width - 1)
-            .struct.rename_fields([f"f{i}" for i in range(width)])
-            .struct.unnest()
-            .select([pl.col(f"f{position}").alias(column) for column, position in self._at.items()])
+        line = pl.col("line")
+        fields = line.str.split_exact(delimiter, width - 1).struct
+        base = pl.DataFrame({"line": lines}, schema={"line": pl.String}).select(
+            *[fields.field(f"field_{position}").alias(column) for column, position in self._at.items()],
+            (line.str.count_matches(delimiter, literal=True) >= width - 1).alias("whole"),
         )
-        whole = text.str.count_matches(delimiter, literal=True) >= width - 1
-        clean, staged = self._clean(frame, whole)
-        clean_at = clean.arg_true()
-        rows: list[CheckedRow | None] = [None] * len(lines)
-        starts = list(accumulate([len(line) + end for line in lines], initial=0))
-        if len(clean_at):
-            joined = (
-                pl.DataFrame([s.alias(f"s{i}") for i, s in enumerate(staged)], nan_to_null=False)
-                .filter(clean)
-                .select(pl.concat_str(pl.all(), separator=_SEP))
-                .to_series()
+        frame = base.drop("whole")
+        self._learn(frame)
+        result = (
+            self._with_outputs(base.lazy())
+            .with_columns(self._checks())
+            .select(
+                pl.int_range(0, pl.len(), dtype=pl.UInt32).alias("index"),
+                (pl.int_range(0, pl.len(), dtype=pl.Int64) + (number + 1)).alias("number"),
+                pl.col("nik"),
+                pl.col("joined"),
+                pl.col("joined").str.replace_all(_SEP, ",", literal=True).alias("line"),
+                pl.col("joined").str.contains(r'[,"\n\r]').alias("quoted"),
+                pl.col("pekerjaan:1").alias("warning"),
+                pl.col("clean"),
             )
-            quoted = joined.str.contains(r'[,"\n\r]')
-            niks = staged[0].filter(clean).to_list()
-            warnings = self._warning.filter(clean)
-            warned = warnings.is_not_null()
-            # A row whose only remark is an unknown occupation: the row path reports it with its raw cells.
-            raw = iter(frame.filter(clean).filter(warned).rows()) if warned.any() else iter(())
-            columns = spec.columns
+            .collect()
+        )
+        clean = result["clean"]
+        table = result.filter(clean).drop("clean")
+        if table.height and table["quoted"].any():  # csv.writer's quoting, for the few rows that need it
             csv_line = self.rows.csv_line
-            for index, nik, line, needs, warning in zip(
-                clean_at.to_list(), niks, joined.to_list(), quoted.to_list(), warnings.to_list(), strict=True
-            ):
-                problems: tuple[list[tuple[str, str]], list[tuple[str, str]], dict[str, Any]] | None = None
-                if warning is not None:
-                    problems = ([], [("pekerjaan", warning)], dict(zip(columns, next(raw), strict=True)))
-                rows[index] = (
-                    number + 1 + index,
-                    nik,
-                    line,
-                    csv_line(line.split(_SEP)) if needs else None,
-                    problems,
-                    starts[index],
-                )
-        if len(clean_at) < len(lines):
+            fixed = [csv_line(j.split(_SEP)) if q else out
+                     for j, out, q in zip(table["joined"], table["line"], table["quoted"], strict=True)]  # fmt: skip
+            table = table.with_columns(pl.Series("line", fixed, dtype=pl.String))
+        others: list[CheckedRow] = []
+        if table.height < len(lines):
             check_row = self.rows.check_record
             for index in (~clean).arg_true().to_list():
-                line = lines[index]
-                rows[index] = check_row(number + 1 + index, line.split(delimiter) if line else [], starts[index])
-        return ChunkResult([row for row in rows if row is not None], None, True)
+                text = lines[index]
+                checked = check_row(number + 1 + index, text.split(delimiter) if text else [], index)
+                if checked is not None:
+                    others.append(checked)
+        return ColumnarChunk(spec.columns, lines, frame, table, others)
 
-    def _clean(self, frame: pl.DataFrame, whole: pl.Series) -> tuple[pl.Series, list[pl.Series]]:
-        """(which rows are certainly clean without a warning, their staged values in WORKER_FIELDS order)."""
-        height = frame.height
+    def _checks(self) -> list[pl.Expr]:
+        """`clean` (the row is certainly clean, with at most an unknown occupation's warning) and `joined` (its
+        staged values in WORKER_FIELDS order joined by `_SEP`), over the columns of `_with_outputs`."""
+        col = pl.col
 
-        def column(name: str) -> pl.Series:
-            if name in self._at:
-                return frame[name]
-            return pl.repeat("", height, eager=True, dtype=pl.String)
+        def cell(name: str) -> pl.Expr:
+            return col(name) if name in self._at else pl.lit("", dtype=pl.String)
 
-        (sex,) = self._mapped(frame, "jenis_kelamin", 1)
-        born, born_man, born_woman = self._mapped(frame, "tanggal_lahir", 3)
-        (village,) = self._mapped(frame, "kode_desa", 1)
-        (rt,) = self._mapped(frame, "rt", 1)
-        (rw,) = self._mapped(frame, "rw", 1)
-        occupation, occupation_warning, kept_text = self._mapped(frame, "pekerjaan", 3)
-        (income,) = self._mapped(frame, "penghasilan", 1)
-        (status,) = self._mapped(frame, "status_pekerjaan", 1)
-        decile, decile_one = self._mapped(frame, "desil", 2)
-        (extreme_poor,) = self._mapped(frame, "miskin_ekstrem", 1)
-        (disability,) = self._mapped(frame, "disabilitas", 1)
-        (wage_earner,) = self._mapped(frame, "peserta_pu", 1)
-        (consent,) = self._mapped(frame, "persetujuan", 1)
-        (consent_on,) = self._mapped(frame, "tanggal_persetujuan", 1)
-
-        nik = column("nik")
-        kk = column("no_kk")
-        phone = column("telepon")
-        texts = {name: column(name) for name in _TEXT_LIMITS}
-        note = texts["catatan_musdes"]
-        born_code = pl.select(pl.when(sex == "P").then(born_woman).otherwise(born_man)).to_series()
-        born_code = born_code.cast(pl.String)
-
+        sex = col("jenis_kelamin:0")
+        born = col("tanggal_lahir:0")
+        born_code = pl.when(sex == "P").then(col("tanggal_lahir:2")).otherwise(col("tanggal_lahir:1"))
+        extreme_poor = col("miskin_ekstrem:0")
+        nik, kk, phone, note = cell("nik"), cell("no_kk"), cell("telepon"), cell("catatan_musdes")
         clean = (
-            whole
+            col("whole")
             & nik.str.contains(_DIGITS16)
             & ~nik.str.ends_with("0000")
             & nik.str.slice(0, 6).is_in(self._good_regions)
-            & (nik.str.slice(6, 6) == born_code)
-            & sex.is_not_null()
-            & born.is_not_null()
-            & village.is_not_null()
+            & (nik.str.slice(6, 6) == born_code.cast(pl.String))
             & ((kk == "") | (kk.str.contains(_DIGITS16) & ~kk.str.ends_with("0000")))
-            & (texts["nama"] != "")
+            & (cell("nama") != "")
             & ((phone == "") | phone.str.contains(_PHONE))
-            & rt.is_not_null()
-            & rw.is_not_null()
-            & occupation.is_not_null()
-            & income.is_not_null()
-            & status.is_not_null()
-            & decile.is_not_null()
-            & extreme_poor.is_not_null()
-            & disability.is_not_null()
-            & wage_earner.is_not_null()
-            & consent.is_not_null()
-            & consent_on.is_not_null()
             # check_row warns about an extreme-poor flag without a deliberation note (unless decile 1)
-            & ~((extreme_poor == "1") & (note == "") & ~decile_one)
+            & ~((extreme_poor == "1") & (note == "") & ~col("desil:1"))
         )
+        for output in ("jenis_kelamin:0", "tanggal_lahir:0", "kode_desa:0", "rt:0", "rw:0", "pekerjaan:0",
+                       "penghasilan:0", "status_pekerjaan:0", "desil:0", "miskin_ekstrem:0", "disabilitas:0",
+                       "peserta_pu:0", "persetujuan:0", "tanggal_persetujuan:0"):  # fmt: skip
+            clean = clean & col(output).is_not_null()
         for name, limit in _TEXT_LIMITS.items():
-            cell = texts[name]
+            text = cell(name)
             clean = (
                 clean
-                & cell.str.contains(_CLEAN_TEXT)
-                & ~cell.str.contains("  ", literal=True)
-                & (cell.str.len_chars() <= limit)
+                & text.str.contains(_CLEAN_TEXT)
+                & ~text.str.contains("  ", literal=True)
+                & (text.str.len_chars() <= limit)
             )
-        clean = clean.fill_null(False)
         # An occupation not on the list is kept as the specialisation when the row has none (with a warning).
-        specialisation = texts["keahlian"]
-        specialisation = pl.select(
-            pl.when(kept_text.is_not_null() & (specialisation == "")).then(kept_text).otherwise(specialisation)
-        ).to_series()
-        self._warning = occupation_warning
+        kept = col("pekerjaan:2")
+        specialisation = pl.when(kept.is_not_null() & (cell("keahlian") == "")).then(kept).otherwise(cell("keahlian"))
         staged = [
-            nik, kk, texts["nama"], sex, texts["tempat_lahir"], born, texts["alamat"], rt, rw, texts["dusun"],
-            village, phone, occupation, specialisation, income, status, decile, extreme_poor, note, disability,
-            wage_earner, consent, consent_on,
+            nik, kk, cell("nama"), sex, cell("tempat_lahir"), born, cell("alamat"), col("rt:0"), col("rw:0"),
+            cell("dusun"), col("kode_desa:0"), phone, col("pekerjaan:0"), specialisation, col("penghasilan:0"),
+            col("status_pekerjaan:0"), col("desil:0"), extreme_poor, note, col("disabilitas:0"), col("peserta_pu:0"),
+            col("persetujuan:0"), col("tanggal_persetujuan:0"),
         ]  # fmt: skip
-        return clean, staged
+        return [
+            clean.fill_null(False).alias("clean"),
+            pl.concat_str([value.fill_null("") for value in staged], separator=_SEP).alias("joined"),
+        ]

@@ -327,6 +327,7 @@ def reference_validate(path: Path, out_dir: Path, existing: Any, block_size: int
         writer = csv.writer(valid_file)
         writer.writerow(WORKER_FIELDS)
         for block in table.blocks():
+            entries: list[tuple[int, dict[str, Any], str, list[tuple[str, str, str]]]] = []  # reported in row order
             checked: list[tuple[RowResult, dict[str, Any]]] = []
             for row_number, values in block:
                 summary.rows += 1
@@ -335,7 +336,7 @@ def reference_validate(path: Path, out_dir: Path, existing: Any, block_size: int
                 if nik is not None and nik in seen:
                     summary.duplicates += 1
                     message = f"NIK sama dengan baris {seen[nik]}; baris ini dilewati."
-                    report.add(row_number, values, "Duplikat", [("nik", message, "error")])
+                    entries.append((row_number, values, "Duplikat", [("nik", message, "error")]))
                     continue
                 if nik is not None:
                     seen[nik] = row_number
@@ -362,16 +363,18 @@ def reference_validate(path: Path, out_dir: Path, existing: Any, block_size: int
                     summary.rejected += 1
                     problems = [(c, m, "error") for c, m in result.errors]
                     problems += [(c, m, "warning") for c, m in result.warnings]
-                    report.add(result.row_number, values, "Ditolak", problems)
+                    entries.append((result.row_number, values, "Ditolak", problems))
                     continue
                 summary.valid += 1
                 if result.warnings:
                     summary.warnings += 1
                     warned = [(c, m, "warning") for c, m in result.warnings]
-                    report.add(result.row_number, values, "Peringatan (tetap disimpan)", warned)
+                    entries.append((result.row_number, values, "Peringatan (tetap disimpan)", warned))
                 line = [csv_value(rec.get(f)) for f in WORKER_FIELDS]
                 writer.writerow(line)
                 digest.update("\x1f".join(line).encode())
+            for entry in sorted(entries, key=lambda entry: entry[0]):
+                report.add(*entry)
     report.close()
     summary.errors_written = report.count
     summary.valid_sha256 = digest.hexdigest()
@@ -414,7 +417,9 @@ def test_workers_this_process_and_the_old_algorithm_agree(tmp_path):
         assert workbook_cells(tmp_path / name / "errors.xlsx") == workbook_cells(tmp_path / "ref" / "errors.xlsx")
 
 
-def test_progress_is_reported_per_block_in_every_way(tmp_path):
+def test_progress_is_reported_as_the_rows_are_checked(tmp_path):
+    """Worker processes report after every block; this process after every chunk (a chunk checked row by row,
+    after every block of it): always increasing, never more than a block or a chunk apart, ending at all rows."""
     path = messy_file(tmp_path / "pekerja.csv", rows=300)
     seen: dict[int, list[int]] = {}
     for workers in (0, 2):
@@ -433,7 +438,10 @@ def test_progress_is_reported_per_block_in_every_way(tmp_path):
             chunk_chars=700,
         )
         seen[workers] = done
-    assert seen[0] == seen[2] == [50, 100, 150, 200, 250, 300]
+    assert seen[2] == [50, 100, 150, 200, 250, 300]
+    here = seen[0]
+    assert here[-1] == 300 and len(here) > 6
+    assert all(0 < after - before <= 50 for before, after in zip([0, *here], here, strict=False))
 
 
 def test_a_broken_csv_fails_the_same_way_with_workers(tmp_path):

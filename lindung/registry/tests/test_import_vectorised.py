@@ -190,6 +190,37 @@ def test_worker_village_reference(bali):
         )  # fmt: skip  # the NIK is unique nation-wide
 
 
+@pytest.mark.django_db(transaction=True)
+def test_one_statement_of_many_workers_checks_every_village_and_stamps_the_time(bali):
+    """Migration 0005 (PostgreSQL): the statement check reads the new rows once and still refuses a statement
+    naming one unknown village among known ones; rows that name neither timestamp get the transaction's now()."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL statement trigger and column defaults")
+    from lindung.registry.models import Worker
+
+    sql, values = _worker_sql("51.71.03.2008")
+    columns = sql[sql.index("(") + 1 : sql.index(")")].split(", ")[:-2]  # without registered_at, updated_at
+    rows = []
+    for serial, village in enumerate(["51.71.03.2008", "51.71.01.1001", "51.71.03.2008", "51.71.01.1001"], start=11):
+        row = values[:-2]
+        row[0], row[columns.index("village_id")] = f"51710345089000{serial}", village
+        rows.append(row)
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(rows))
+    many = f"INSERT INTO registry_worker ({', '.join(columns)}) VALUES {placeholders}"  # noqa: S608 - constant column names
+    bad = [list(row) for row in rows]
+    bad[2][columns.index("village_id")] = "51.71.03.9999"  # no such village, between known ones
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(many, [value for row in bad for value in row])
+    assert not Worker.objects.exists()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT now()")
+        (started,) = cursor.fetchone()
+        cursor.execute(many, [value for row in rows for value in row])
+    stamps = set(Worker.objects.values_list("registered_at", "updated_at"))
+    assert stamps == {(started, started)}
+    assert Worker.objects.count() == 4
+
+
 @pytest.mark.django_db
 def test_worker_table_indexes():
     """Only the indexes migration 0003 keeps (PostgreSQL; SQLite lists its own automatic ones)."""

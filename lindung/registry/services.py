@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, cast
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.sql import UpdateQuery
+from django.db.models.sql.constants import NO_RESULTS
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +24,13 @@ from lindung.audit.recording import audit_record
 from lindung.core.errors import ApplicationError
 from lindung.regions.models import Region
 from lindung.registry.identity import mask_nik
-from lindung.registry.importing.apply import StagedConflict, merge_valid_rows, registered_workers
+from lindung.registry.importing.apply import (
+    MergeResult,
+    StagedConflict,
+    merge_valid_rows,
+    new_workers_copy_sql,
+    registered_workers,
+)
 from lindung.registry.importing.pipeline import ValidationSummary, update_fields, validate_file
 from lindung.registry.importing.reading import FileProblem, check_upload
 from lindung.registry.models import ImportBatch, Worker
@@ -88,9 +100,15 @@ def _changeable_village(user: User | None, code: str) -> Region:
     return village
 
 
-def _set_progress(batch: ImportBatch, **fields: Any) -> None:
-    """Committed at once in its own short statement, so the page can poll it during long work."""
-    ImportBatch.objects.filter(pk=batch.pk).update(**fields)
+def _set_progress(batch: ImportBatch, db: BaseDatabaseWrapper | None = None, **fields: Any) -> None:
+    """Committed at once in its own short statement, so the page can poll it during long work. `db`: another
+    connection than Django's default, in autocommit (while the default one is busy storing workers)."""
+    if db is None:
+        ImportBatch.objects.filter(pk=batch.pk).update(**fields)
+    else:
+        query = cast(UpdateQuery, ImportBatch.objects.filter(pk=batch.pk).query.chain(UpdateQuery))
+        query.add_update_values(fields)
+        query.get_compiler(connection=db).execute_sql(NO_RESULTS)
     for name, value in fields.items():
         setattr(batch, name, value)
 
@@ -118,9 +136,20 @@ def _estimate_rows(path: Path) -> int:
 
 def import_batch_validate(*, batch: ImportBatch) -> ValidationSummary:
     """Check every row of the batch's file and store the summary; nothing is written to the registry."""
+    summary = _validate_batch(batch)
+    _audit_lookup(batch, summary)
+    return summary
+
+
+def _validate_batch(
+    batch: ImportBatch, *, db: BaseDatabaseWrapper | None = None, sink: Callable[[str], None] | None = None
+) -> ValidationSummary:
+    """`import_batch_validate` without the lookup's audit; `db` and `sink` as `import_batch_check_and_apply`
+    needs them (progress and lookups through another connection, the new workers' lines to a COPY)."""
     user = batch.created_by
     _set_progress(
         batch,
+        db,
         status=ImportBatch.Status.VALIDATING,
         progress_done=0,
         progress_total=_estimate_rows(Path(batch.stored_path)),
@@ -140,7 +169,7 @@ def import_batch_validate(*, batch: ImportBatch) -> ValidationSummary:
         return f"Desa/Kel. {name}" if name else None
 
     def existing(niks: list[str], fields: tuple[str, ...]) -> dict[str, tuple[str, str]]:
-        return registered_workers(niks, fields)
+        return registered_workers(niks, fields, db)
 
     folder = Path(batch.stored_path).parent
     try:
@@ -152,13 +181,16 @@ def import_batch_validate(*, batch: ImportBatch) -> ValidationSummary:
             fixed_village=batch.village_id,
             existing=existing,
             today=timezone.localdate(),
-            progress=lambda done: _set_progress(batch, progress_done=done),
+            progress=_progress(batch, db),
+            sink=sink,
+            look_ahead=db is not None,
         )
     except FileProblem as exc:
-        _set_progress(batch, status=ImportBatch.Status.FAILED, message=str(exc), finished_at=timezone.now())
+        _set_progress(batch, db, status=ImportBatch.Status.FAILED, message=str(exc), finished_at=timezone.now())
         raise ApplicationError(str(exc), code="file") from exc
     _set_progress(
         batch,
+        db,
         status=ImportBatch.Status.VALIDATED,
         progress_done=summary.rows,
         progress_total=summary.rows,
@@ -167,8 +199,29 @@ def import_batch_validate(*, batch: ImportBatch) -> ValidationSummary:
         errors_path=str(folder / "errors.xlsx") if summary.errors_written else "",
         **summary.as_dict(),
     )
+    return summary
+
+
+def _progress(batch: ImportBatch, db: BaseDatabaseWrapper | None) -> Callable[[int], None]:
+    """Rows checked so far, for the page's progress bar; through another connection at most twice a second
+    (each update waits for a database that is busy storing the rows)."""
+    if db is None:
+        return lambda done: _set_progress(batch, progress_done=done)
+    last = [0.0]
+
+    def progress(done: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= 0.5:
+            last[0] = now
+            _set_progress(batch, db, progress_done=done)
+
+    return progress
+
+
+def _audit_lookup(batch: ImportBatch, summary: ValidationSummary) -> None:
     if summary.other_village_niks:
         # Looking up who is registered elsewhere is itself audited.
+        user = batch.created_by
         audit_record(
             actor=user,
             actor_username="" if user else "cli",
@@ -177,7 +230,6 @@ def import_batch_validate(*, batch: ImportBatch) -> ValidationSummary:
             target_id=batch.pk,
             changes={"count": len(summary.other_village_niks), "niks": summary.other_village_niks[:100]},
         )
-    return summary
 
 
 def import_batch_apply(*, batch: ImportBatch, acting_user: User | None) -> ImportBatch:
@@ -190,42 +242,133 @@ def import_batch_apply(*, batch: ImportBatch, acting_user: User | None) -> Impor
         with transaction.atomic():
             expect_new = batch.valid > 0 and batch.created == batch.valid
             result = merge_valid_rows(Path(batch.valid_path), fields=fields, expect_new=expect_new)
-            audit_record(
-                actor=acting_user,
-                actor_username="" if acting_user else "cli",
-                action="registry.import.apply",
-                target_type="import_batch",
-                target_id=batch.pk,
-                region_code=batch.village_id or "",
-                changes={
-                    "created": result.created,
-                    "updated": result.updated,
-                    "unchanged": result.unchanged,
-                    "rejected": batch.rejected,
-                    "duplicates": batch.duplicates,
-                    "file_sha256": batch.file_sha256,
-                    "fields": list(fields),
-                },
-            )
+            _audit_apply(batch, acting_user, result, fields)
     except StagedConflict:
-        _set_progress(
-            batch,
-            status=ImportBatch.Status.FAILED,
-            finished_at=timezone.now(),
-            message=_(
-                "Since the file was checked, some of its NIKs have been registered in another village. "
-                "Upload the file again."
-            ),
-        )
-        raise ApplicationError(batch.message, code="conflict") from None
+        _conflict(batch)
     except Exception as exc:
-        _set_progress(
-            batch,
-            status=ImportBatch.Status.FAILED,
-            finished_at=timezone.now(),
-            message=f"Gagal menyimpan; tidak ada data yang berubah. ({exc.__class__.__name__})",
-        )
+        _save_failed(batch, exc)
         raise
+    return _applied(batch, result)
+
+
+def import_batch_check_and_apply(*, batch: ImportBatch, acting_user: User | None) -> ValidationSummary:
+    """Check the batch's file and store its valid rows at once, as `lindung import-workers` does without
+    `--dry-run` (nobody confirms in between): the same result as `import_batch_validate` then
+    `import_batch_apply`.
+
+    PostgreSQL stores the new workers while the file is being checked: every checked chunk's new rows go into
+    one COPY into the worker table, in the transaction that also records the batch, so the database writes on
+    one core while this process checks on the other. Progress and the lookups of registered NIKs go through a
+    second connection meanwhile (the first is busy with the COPY). Rows whose NIK is registered are merged
+    after the check, as `import_batch_apply` merges them. Nothing is kept if anything fails: the transaction
+    is rolled back. If a NIK of the file was registered by someone else meanwhile, the unique index refuses
+    the COPY; the rows are then stored the usual way, from the checked file.
+    """
+    if connection.vendor != "postgresql" or batch.dry_run or connection.in_atomic_block:
+        # Inside a caller's transaction another connection would not see what it has written: one step at a time.
+        checked = import_batch_validate(batch=batch)
+        if not batch.dry_run:
+            import_batch_apply(batch=batch, acting_user=acting_user)
+        return checked
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
+    side.inc_thread_sharing()  # the lookups run in a thread of their own (`validate_file(look_ahead=True)`)
+    summary: ValidationSummary | None = None
+    try:
+        with transaction.atomic(), ExitStack() as stack:
+            copying: dict[str, Any] = {}
+
+            def sink(text: str) -> None:
+                if not copying:  # the first new rows: start the COPY
+                    cursor = stack.enter_context(connection.cursor())
+                    stack.enter_context(connection.wrap_database_errors)  # psycopg's errors as Django's
+                    stack.callback(lambda: copying.__setitem__("rows", cursor.rowcount))  # once it has ended
+                    copying["copy"] = stack.enter_context(cursor.copy(new_workers_copy_sql(header=False)))
+                copying["copy"].write(text)
+
+            summary = _validate_batch(batch, db=side, sink=sink)
+            stack.close()  # the COPY ends: the database has stored every new row, or refuses them
+            if copying.get("rows", 0) != summary.created:
+                raise RuntimeError(f"{copying.get('rows', 0)} new workers stored, {summary.created} checked")
+            _set_progress(batch, side, status=ImportBatch.Status.APPLYING)
+            fields = update_fields(batch.columns)
+            updated = 0
+            if summary.updated:  # registered workers whose row changed: merged as import_batch_apply merges them
+                updated = merge_valid_rows(Path(batch.valid_path), fields=fields).updated
+            result = MergeResult(
+                created=summary.created,
+                updated=updated,
+                unchanged=summary.valid - summary.created - updated,
+                moved_away=0,
+            )
+            _audit_apply(batch, acting_user, result, fields)
+    except IntegrityError:
+        if summary is None or batch.status not in (ImportBatch.Status.VALIDATED, ImportBatch.Status.APPLYING):
+            raise
+        # A NIK (or a village) changed since it was looked up: nothing was stored; store the checked rows the
+        # usual way, which says what is in the way.
+        _audit_lookup(batch, summary)
+        _set_progress(batch, status=ImportBatch.Status.VALIDATED)
+        import_batch_apply(batch=batch, acting_user=acting_user)
+        return summary
+    except StagedConflict:
+        if summary is not None:
+            _audit_lookup(batch, summary)
+        _conflict(batch)
+    except ApplicationError:
+        raise  # the check failed: the batch says why
+    except Exception as exc:
+        _save_failed(batch, exc)
+        raise
+    finally:
+        side.close()
+    _audit_lookup(batch, summary)
+    _applied(batch, result)
+    return summary
+
+
+def _audit_apply(batch: ImportBatch, acting_user: User | None, result: MergeResult, fields: tuple[str, ...]) -> None:
+    audit_record(
+        actor=acting_user,
+        actor_username="" if acting_user else "cli",
+        action="registry.import.apply",
+        target_type="import_batch",
+        target_id=batch.pk,
+        region_code=batch.village_id or "",
+        changes={
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "rejected": batch.rejected,
+            "duplicates": batch.duplicates,
+            "file_sha256": batch.file_sha256,
+            "fields": list(fields),
+        },
+    )
+
+
+def _conflict(batch: ImportBatch) -> NoReturn:
+    _set_progress(
+        batch,
+        status=ImportBatch.Status.FAILED,
+        finished_at=timezone.now(),
+        message=_(
+            "Since the file was checked, some of its NIKs have been registered in another village. "
+            "Upload the file again."
+        ),
+    )
+    raise ApplicationError(batch.message, code="conflict") from None
+
+
+def _save_failed(batch: ImportBatch, exc: BaseException) -> None:
+    _set_progress(
+        batch,
+        status=ImportBatch.Status.FAILED,
+        finished_at=timezone.now(),
+        message=f"Gagal menyimpan; tidak ada data yang berubah. ({exc.__class__.__name__})",
+    )
+
+
+def _applied(batch: ImportBatch, result: MergeResult) -> ImportBatch:
     _set_progress(
         batch,
         status=ImportBatch.Status.APPLIED,

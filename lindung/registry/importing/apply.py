@@ -20,6 +20,7 @@ from itertools import islice
 from pathlib import Path
 
 from django.db import IntegrityError, connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from lindung.registry.importing.rows import WORKER_FIELDS
@@ -167,20 +168,22 @@ def merge_valid_rows(
         return result
 
 
-def _insert_new_workers(valid_csv: Path) -> int:
-    """COPY valid.csv into the worker table as the merge would insert it: empty text is '', not NULL (the
-    staged flags are always 1 or 0). The file goes as it is: both timestamps come from the columns' database
-    default, the transaction's `now()` (migration 0005). (On SQLite the staged merge is faster than inserting
-    the rows one by one into the indexed table.)"""
+def new_workers_copy_sql(*, header: bool) -> str:
+    """PostgreSQL: COPY of valid.csv lines into the worker table as the merge would insert them: empty text is
+    '', not NULL (the staged flags are always 1 or 0); both timestamps come from the columns' database default,
+    the transaction's `now()` (migration 0005)."""
     text_columns = ", ".join(f for f in WORKER_FIELDS if f in _TEXT)
+    return (
+        f"COPY {_TABLE} ({', '.join(WORKER_FIELDS)}) FROM STDIN "
+        f"WITH (FORMAT csv, HEADER {'true' if header else 'false'}, FORCE_NOT_NULL ({text_columns}))"
+    )
+
+
+def _insert_new_workers(valid_csv: Path) -> int:
+    """COPY valid.csv into the worker table as it is. (On SQLite the staged merge is faster than inserting the
+    rows one by one into the indexed table.)"""
     with connection.cursor() as cursor:
-        with (
-            valid_csv.open("rb") as source,
-            cursor.copy(
-                f"COPY {_TABLE} ({', '.join(WORKER_FIELDS)}) FROM STDIN "
-                f"WITH (FORMAT csv, HEADER true, FORCE_NOT_NULL ({text_columns}))"
-            ) as copy,
-        ):
+        with valid_csv.open("rb") as source, cursor.copy(new_workers_copy_sql(header=True)) as copy:
             while chunk := source.read(1 << 20):
                 copy.write(chunk)
         return int(cursor.rowcount)
@@ -197,7 +200,9 @@ def _as_staged_sql(f: str, vendor: str) -> str:
     return f"COALESCE({f}, '')"
 
 
-def registered_workers(niks: list[str], fields: tuple[str, ...]) -> dict[str, tuple[str, str]]:
+def registered_workers(
+    niks: list[str], fields: tuple[str, ...], db: BaseDatabaseWrapper | None = None
+) -> dict[str, tuple[str, str]]:
     """`{nik: (village code, fields as staged)}` for the NIKs already registered, in one query.
 
     "Fields as staged" is each of `fields` as valid.csv writes it (`rows.csv_value`), joined by "\\x1f" like the
@@ -205,12 +210,14 @@ def registered_workers(niks: list[str], fields: tuple[str, ...]) -> dict[str, tu
     two strings are equal exactly when every field is: a stored worker is compared without a model instance,
     a dict or even a tuple per row. The NIKs (16 digits each) travel as one parameter: Django's psycopg
     cursor binds on the client, where a list of thousands of strings is quoted one by one and then planned as
-    thousands of constants.
+    thousands of constants. `db`: another connection than Django's default (see
+    `services.import_batch_check_and_apply`).
     """
-    vendor = connection.vendor
+    db = db or connection
+    vendor = db.vendor
     separator = " || chr(31) || " if vendor == "postgresql" else " || char(31) || "
     staged = separator.join(_as_staged_sql(f, vendor) for f in fields)
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         if vendor == "postgresql":
             cursor.execute(
                 f"SELECT nik, village_id, {staged} FROM {_TABLE} "

@@ -26,7 +26,7 @@ import tempfile
 import zipfile
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -398,8 +398,10 @@ class _Validation:
         valid_file: IO[str],
         recovery: _Recovery,
         progress: Progress | None,
+        sink: Callable[[str], None] | None = None,
     ) -> None:
         self.summary = summary
+        self.sink = sink
         self.fields = fields
         self.existing = existing
         self.visible_villages = visible_villages
@@ -436,15 +438,24 @@ class _Validation:
         found = self.existing(candidates, self.fields) if candidates else {}  # type: ignore[arg-type]
         staged: list[str] = []
         lines: list[str] = []
+        niks: list[str] = []
         for row in checked:
             if self._settle(row, found, self.recovery.cells, add):
                 staged.append(row[2])  # type: ignore[arg-type]
                 lines.append(row[2] if row[3] is None else row[3])  # type: ignore[arg-type]
+                niks.append(row[1])  # type: ignore[arg-type]
         summary.valid += len(staged)
         if staged:
             # csv.writer's lines: the joined values with "," between them, or the quoted line it made.
-            self.valid_file.write("\r\n".join(lines).replace(_SEP, ",") + "\r\n")
+            text = "\r\n".join(lines).replace(_SEP, ",") + "\r\n"
+            self.valid_file.write(text)
             self.digest.update("".join(staged).encode())
+            if self.sink is not None:
+                if found:  # only the new workers: a registered NIK is updated (or left) after the check
+                    fresh = [line for line, nik in zip(lines, niks, strict=True) if nik not in found]
+                    text = "\r\n".join(fresh).replace(_SEP, ",") + "\r\n" if fresh else ""
+                if text:
+                    self.sink(text)
         self._report(entries)
         if self.progress:
             self.progress(summary.rows)
@@ -507,10 +518,11 @@ class _Validation:
         self.summary.rejected += 1
         add(number, cells, "Ditolak", [("nik", message, "error")] + [(c, m, "warning") for c, m in warnings])
 
-    def columns(self, chunk: ColumnarChunk, spec: ChunkSpec) -> None:
+    def columns(self, chunk: ColumnarChunk, spec: ChunkSpec, found: dict[str, tuple[str, str]] | None = None) -> None:
         """`block` for a whole chunk checked column by column (`VectorChecker.columns`): the same counts, staged
         lines and report rows, with Python per row only where a row needs attention (a duplicate, a registered
-        NIK, a warning, a row checked by the row path). Report rows are written in row order."""
+        NIK, a warning, a row checked by the row path). Report rows are written in row order. `found`: the
+        lookup of the chunk's NIKs when it was done beforehand (`lookup_niks`)."""
         import polars as pl
 
         summary = self.summary
@@ -558,8 +570,9 @@ class _Validation:
                     rest.append(row)
                 else:
                     entries.append((row[0], cells_of(row), "Duplikat", [("nik", _duplicate(first), "error")]))
-        candidates = clean["nik"].to_list() + [row[1] for row in rest if row[2] is not None]
-        found = self.existing(candidates, self.fields) if candidates else {}  # type: ignore[arg-type]
+        if found is None:
+            candidates = clean["nik"].to_list() + [row[1] for row in rest if row[2] is not None]
+            found = self.existing(candidates, self.fields) if candidates else {}  # type: ignore[arg-type]
         if found:
             hits = clean.filter(clean["nik"].is_in(list(found)))
             moved: list[int] = []
@@ -587,10 +600,10 @@ class _Validation:
                 warned["number"], warned["warning"], self._cells(chunk, warned["index"]), strict=True
             ):
                 entries.append((number, cells, "Peringatan (tetap disimpan)", [("pekerjaan", warning, "warning")]))
-        staged = clean.select("number", "joined", "line")
+        staged = clean.select("number", "nik", "joined", "line")
         if rest:
             kept = [
-                (row[0], row[2], row[2].replace(_SEP, ",") if row[3] is None else row[3])  # type: ignore[union-attr]
+                (row[0], row[1], row[2], row[2].replace(_SEP, ",") if row[3] is None else row[3])  # type: ignore[union-attr]
                 for row in rest
                 if self._settle(row, found, cells_of, add)
             ]
@@ -599,8 +612,15 @@ class _Validation:
                 staged = pl.concat([staged, extra]).sort("number")
         summary.valid += staged.height
         if staged.height:
-            self.valid_file.write(staged["line"].str.join("\r\n").item() + "\r\n")
+            text = staged["line"].str.join("\r\n").item() + "\r\n"
+            self.valid_file.write(text)
             self.digest.update(staged["joined"].str.join("").item().encode())
+            if self.sink is not None:
+                if found:  # only the new workers: a registered NIK is updated (or left) after the check
+                    fresh = staged.filter(~staged["nik"].is_in(list(found)))["line"]
+                    text = fresh.str.join("\r\n").item() + "\r\n" if len(fresh) else ""
+                if text:
+                    self.sink(text)
         self._report(entries)
         if self.progress:
             self.progress(summary.rows)
@@ -673,27 +693,50 @@ def _checked_chunks(
 
 
 def _validate_chunks_here(
-    table: Table, spec: ChunkSpec, validation: _Validation, block_size: int, chunk_chars: int
+    table: Table,
+    spec: ChunkSpec,
+    validation: _Validation,
+    block_size: int,
+    chunk_chars: int,
+    look_ahead: bool,
 ) -> None:
     """A CSV in this process: each chunk of plain lines column by column (`VectorChecker.columns`), any other
-    chunk (quoted fields) row by row in blocks."""
+    chunk (quoted fields) row by row in blocks.
+
+    `look_ahead`: the registered NIKs of a chunk are looked up in another thread while the next chunk is
+    checked (the lookup waits for the database, which may be busy storing the previous rows).
+    """
     from lindung.registry.importing.vectorised import VectorChecker  # Polars: only for a CSV
 
     checker = VectorChecker(spec)
-    for number, chunk in table.text_chunks(chunk_chars):
-        columnar = checker.columns(chunk, number)
-        if columnar is not None:
-            validation.columns(columnar, spec)
-            continue
-        rows, problem, at_offsets = checker.rows.check_chunk(chunk, number)
-        validation.recovery = _Recovery(spec)
-        validation.recovery.add_chunk(rows, chunk, at_offsets)
-        if problem is not None:  # rows of the unfinished block are dropped, as blocks() does
-            rows = rows[: len(rows) - len(rows) % block_size]
-        for start in range(0, len(rows), block_size):
-            validation.block(rows[start : start + block_size])
-        if problem is not None:
-            raise FileProblem(problem)
+    with ThreadPoolExecutor(max_workers=1) as lookups:
+        waiting: tuple[ColumnarChunk, Future[dict[str, tuple[str, str]]]] | None = None
+        for number, chunk in table.text_chunks(chunk_chars):
+            columnar = checker.columns(chunk, number)
+            if columnar is not None and look_ahead:
+                niks = columnar.lookup_niks()
+                future = lookups.submit(validation.existing, niks, validation.fields)
+                if waiting is not None:
+                    validation.columns(waiting[0], spec, waiting[1].result())
+                waiting = (columnar, future)
+                continue
+            if waiting is not None:  # in file order
+                validation.columns(waiting[0], spec, waiting[1].result())
+                waiting = None
+            if columnar is not None:
+                validation.columns(columnar, spec)
+                continue
+            rows, problem, at_offsets = checker.rows.check_chunk(chunk, number)
+            validation.recovery = _Recovery(spec)
+            validation.recovery.add_chunk(rows, chunk, at_offsets)
+            if problem is not None:  # rows of the unfinished block are dropped, as blocks() does
+                rows = rows[: len(rows) - len(rows) % block_size]
+            for start in range(0, len(rows), block_size):
+                validation.block(rows[start : start + block_size])
+            if problem is not None:
+                raise FileProblem(problem)
+        if waiting is not None:
+            validation.columns(waiting[0], spec, waiting[1].result())
 
 
 def _checked_blocks(table: Table, spec: ChunkSpec) -> Iterator[tuple[list[CheckedRow], list[dict[str, object]]]]:
@@ -730,12 +773,18 @@ def validate_file(
     block_size: int = 5_000,
     workers: int | None = None,
     chunk_chars: int | None = None,
+    sink: Callable[[str], None] | None = None,
+    look_ahead: bool = False,
 ) -> ValidationSummary:
     """Check every row; write `valid.csv` (clean records) and `errors.xlsx` (rows needing attention).
 
     `villages`: codes → names the user may change; `visible_villages(code)` names another village only when
     the user may see it (a registry of the poor must not become a people-finder). `workers`: how many
     processes check a CSV (0: this one); by default two for a large CSV on a machine with two cores or more.
+    `sink`: given the lines of valid.csv (no header) of the rows whose NIK `existing` did not find, as soon as
+    they are checked, in file order (`services.import_batch_check_and_apply` stores them while checking).
+    `look_ahead`: `existing` may run in another thread, where it looks up a chunk's NIKs while the next one
+    is checked (see `_validate_chunks_here`).
     """
     with _bulk_collector():
         return _validate_file(
@@ -750,6 +799,8 @@ def validate_file(
             block_size=block_size,
             workers=workers,
             chunk_chars=chunk_chars or CHUNK_CHARS,
+            sink=sink,
+            look_ahead=look_ahead,
         )
 
 
@@ -766,6 +817,8 @@ def _validate_file(
     block_size: int,
     workers: int | None,
     chunk_chars: int,
+    sink: Callable[[str], None] | None,
+    look_ahead: bool,
 ) -> ValidationSummary:
     table = open_table(path, require_village_column=fixed_village is None, block_size=block_size)
     summary = ValidationSummary(columns=list(table.columns), unknown_headers=list(table.unknown_headers))
@@ -799,9 +852,10 @@ def _validate_file(
                 valid_file=valid_file,
                 recovery=recovery,
                 progress=progress,
+                sink=sink,
             )
             if table.chunkable and _worker_count(table, workers) == 0:
-                _validate_chunks_here(table, spec, validation, block_size, chunk_chars)
+                _validate_chunks_here(table, spec, validation, block_size, chunk_chars, look_ahead)
             elif table.chunkable:
                 pending: list[CheckedRow] = []
                 with closing(_checked_chunks(table, spec, _worker_count(table, workers), chunk_chars)) as results:

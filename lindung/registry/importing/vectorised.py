@@ -66,6 +66,10 @@ class ColumnarChunk:
         row = self.lines[index].split(delimiter)
         return dict(zip(self.columns, (row[i] if i < len(row) else "" for i in positions), strict=True))
 
+    def lookup_niks(self) -> list[str]:
+        """Every NIK of the chunk's rows that may be staged (a superset of those `_Validation` looks up)."""
+        return self.clean["nik"].to_list() + [row[1] for row in self.others if row[2] is not None]
+
     def warned_cells(self) -> list[dict[str, Any]]:
         """The raw cells of the clean rows that carry a warning, in order."""
         at = self.clean.filter(pl.col("warning").is_not_null())["index"]

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from lindung.accounts.models import User
 from lindung.core.errors import ApplicationError
-from lindung.registry.services import import_batch_apply, import_batch_create, import_batch_validate
+from lindung.registry.services import import_batch_check_and_apply, import_batch_create
 
 
 class Command(BaseCommand):
@@ -31,9 +31,7 @@ class Command(BaseCommand):
             batch = import_batch_create(
                 acting_user=actor, source=path, original_name=path.name, village_code=village, dry_run=dry_run
             )
-            summary = import_batch_validate(batch=batch)
-            if not dry_run:
-                import_batch_apply(batch=batch, acting_user=actor)
+            summary = import_batch_check_and_apply(batch=batch, acting_user=actor)
         except ApplicationError as exc:
             self._fail(exc.message, as_json)
         batch.refresh_from_db()

@@ -191,7 +191,12 @@ def _db_result(
     lindung = _timings([r["import"]["seconds"] for r in lindung_runs], rows)
     lindung["phases_median"] = {
         phase: round(statistics.median(r["import"]["phases"][phase] for r in lindung_runs), 3)
-        for phase in ("create", "validate", "apply")
+        for phase in lindung_runs[0]["import"]["phases"]
+    }
+    steps = _timings([r["two_steps"]["seconds"] for r in lindung_runs], rows)
+    steps["phases_median"] = {
+        phase: round(statistics.median(r["two_steps"]["phases"][phase] for r in lindung_runs), 3)
+        for phase in lindung_runs[0]["two_steps"]["phases"]
     }
     # Peak RSS of the whole child process: the import and the re-import that follows it.
     lindung["peak_rss_mb"] = [r["peak_rss_mb"] for r in lindung_runs]
@@ -205,6 +210,7 @@ def _db_result(
         "regions_loaded": regions.get("regions"),
         "lindung": lindung,
         "reimport": reimport,
+        "two_steps": steps,
         "copy_indexed": None,
         "copy_bare": None,
     }
@@ -225,6 +231,7 @@ def _db_result(
     copy = result["copy_indexed"]
     result["ratios"] = {
         "lindung/copy": round(lindung["median"] / copy["median"], 2) if copy else None,
+        "two steps/copy": round(steps["median"] / copy["median"], 2) if copy else None,
         "die/lindung": round((die["median"] / sample) / (lindung["median"] / rows), 1),
     }
     result["checks"] = checks
@@ -250,6 +257,8 @@ def _summary(result: dict[str, Any]) -> dict[str, Any]:
         "die_rows_per_s": result["die"]["rows_per_s"],
         "die_extrapolated_s": result["die"]["extrapolated_seconds"],
         "lindung/copy": result["ratios"]["lindung/copy"],
+        "two_steps_s": result["two_steps"]["median"],
+        "two steps/copy": result["ratios"]["two steps/copy"],
         "die/lindung": result["ratios"]["die/lindung"],
         "peak_rss_mb": result["lindung"]["peak_rss_mb_max"],
         "injected_defects_confirmed": result["checks"].get("confirmed", False),
@@ -273,6 +282,8 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
             f"  {db}: lindung {s['lindung_s']:.2f} s ({s['lindung_rows_per_s']:,} rows/s), re-import "
             f"{s['reimport_s']:.2f} s, COPY indexed {copy}, die {s['die_rows_per_s']:,} rows/s"
         )
+        steps_ratio = f"{s['two steps/copy']:.2f}" if s["two steps/copy"] is not None else "n/a"
+        lines.append(f"    web page's two steps (check, then apply): {s['two_steps_s']:.2f} s, ÷ COPY {steps_ratio}")
         lines.append(
             f"    lindung/copy {ratio} (target <= 2, stretch 1.5) | die/lindung {s['die/lindung']:.1f} "
             f"(target >= 75, stretch 100) | peak RSS {s['peak_rss_mb']:.0f} MB (target < 512) | "
@@ -321,6 +332,9 @@ def _check_lindung(run: dict[str, Any], generated: GeneratedFile) -> dict[str, A
         "reimport_created": again["created"],
         "reimport_updated": again["updated"],
         "reimport_unchanged": again["unchanged"],
+        "two_steps_created": run["two_steps"]["created"],
+        "two_steps_rejected": run["two_steps"]["rejected"],
+        "two_steps_duplicates": run["two_steps"]["duplicates"],
         "warnings": first["warnings"],
     }
     problems = []
@@ -341,6 +355,12 @@ def _check_lindung(run: dict[str, Any], generated: GeneratedFile) -> dict[str, A
         )
     if (again["created"], again["updated"], again["unchanged"]) != (0, 0, valid):
         problems.append(f"re-import created {again['created']}, updated {again['updated']}: not idempotent")
+    steps = run["two_steps"]
+    if (steps["created"], steps["rejected"], steps["duplicates"]) != (valid, first["rejected"], first["duplicates"]):
+        problems.append(
+            f"the two-step import created {steps['created']}, rejected {steps['rejected']}, found "
+            f"{steps['duplicates']} duplicates; the command {valid}, {first['rejected']}, {first['duplicates']}"
+        )
     if problems:
         raise BenchmarkFailed("Lindung's findings differ from the injected defects: " + "; ".join(problems))
     checks["confirmed"] = True
@@ -421,25 +441,33 @@ def _empty_worker_table() -> None:
             cursor.execute("VACUUM")
 
 
-def _timed_import(path: Path) -> dict[str, Any]:
-    """What `lindung import-workers FILE` does, as a national actor, with the time of each service."""
-    from lindung.registry.services import import_batch_apply, import_batch_create, import_batch_validate
+def _timed_import(path: Path, *, two_steps: bool = False) -> dict[str, Any]:
+    """What `lindung import-workers FILE` does, as a national actor (`import_batch_check_and_apply`), or with
+    `two_steps` what the web page does (check, then — once the operator confirms — apply), timed per service."""
+    from lindung.registry.services import (
+        import_batch_apply,
+        import_batch_check_and_apply,
+        import_batch_create,
+        import_batch_validate,
+    )
 
     started = time.perf_counter()
     batch = import_batch_create(acting_user=None, source=path, original_name=path.name)
     created_at = time.perf_counter()
-    summary = import_batch_validate(batch=batch)
-    validated_at = time.perf_counter()
-    import_batch_apply(batch=batch, acting_user=None)
-    applied_at = time.perf_counter()
+    if two_steps:
+        summary = import_batch_validate(batch=batch)
+        validated_at = time.perf_counter()
+        import_batch_apply(batch=batch, acting_user=None)
+        applied_at = time.perf_counter()
+        phases = {"validate": round(validated_at - created_at, 4), "apply": round(applied_at - validated_at, 4)}
+    else:
+        summary = import_batch_check_and_apply(batch=batch, acting_user=None)
+        applied_at = time.perf_counter()
+        phases = {"check and store": round(applied_at - created_at, 4)}
     batch.refresh_from_db()
     return {
         "seconds": applied_at - started,
-        "phases": {
-            "create": round(created_at - started, 4),
-            "validate": round(validated_at - created_at, 4),
-            "apply": round(applied_at - validated_at, 4),
-        },
+        "phases": {"create": round(created_at - started, 4), **phases},
         "rows": summary.rows,
         "valid": summary.valid,
         "warnings": summary.warnings,
@@ -453,19 +481,24 @@ def _timed_import(path: Path) -> dict[str, Any]:
 
 
 def run_lindung(path: Path) -> dict[str, Any]:
-    """Import into an empty worker table, then re-import the same file (which must change nothing)."""
+    """Import into an empty worker table, then re-import the same file (which must change nothing), as the
+    command does; then, into an empty table again, the same import in the web page's two steps."""
     from lindung.registry.models import Worker
 
     _empty_worker_table()
     first = _timed_import(path)
     peak_import = _peak_rss_mb()  # before anything else runs in this process
     again = _timed_import(path)
+    workers = Worker.objects.count()
+    _empty_worker_table()
+    steps = _timed_import(path, two_steps=True)
     return {
         "import": first,
         "reimport": again,
+        "two_steps": steps,
         "peak_rss_mb_import": peak_import,
         "peak_rss_mb": _peak_rss_mb(),
-        "workers_in_table": Worker.objects.count(),
+        "workers_in_table": workers,
         "database_version": _database_version(),
     }
 
@@ -578,6 +611,11 @@ def to_schema(detail: dict[str, Any]) -> dict[str, Any]:
             "runs_s": lindung["seconds"],
             "peak_rss_mb": lindung["peak_rss_mb_max"],
         }
+        variants[f"{db}: lindung in two steps (web page)"] = {
+            "median_s": result["two_steps"]["median"],
+            "runs_s": result["two_steps"]["seconds"],
+            "peak_rss_mb": lindung["peak_rss_mb_max"],
+        }
         variants[f"{db}: re-import"] = {
             "median_s": result["reimport"]["median"],
             "runs_s": result["reimport"]["seconds"],
@@ -598,6 +636,7 @@ def to_schema(detail: dict[str, Any]) -> dict[str, Any]:
             "peak_rss_mb": None,
         }
         ratios[f"lindung/copy ({db})"] = result["ratios"]["lindung/copy"]
+        ratios[f"lindung in two steps/copy ({db})"] = result["ratios"]["two steps/copy"]
         ratios[f"die/lindung ({db}, per row)"] = result["ratios"]["die/lindung"]
         if db == "postgresql":
             targets.append(target_entry("lindung/copy (postgresql)", result["ratios"]["lindung/copy"], at_most=2.0))
@@ -616,8 +655,10 @@ def to_schema(detail: dict[str, Any]) -> dict[str, Any]:
         "commit": detail["commit"],
         "checks": {db: r["checks"] for db, r in detail["results"].items()},
         "details": detail["output"],
-        "notes": "die: django-import-export on a sample; die/lindung compares time per row. Peak RSS of the "
-        "lindung variant covers the import and the re-import (one child process).",
+        "notes": "lindung: `lindung import-workers` (check and store in one go; on PostgreSQL the check feeds the "
+        "COPY). lindung in two steps: the web page's check, then apply (an operator confirms in between). die: "
+        "django-import-export on a sample; die/lindung compares time per row. Peak RSS of the lindung variant "
+        "covers the import, the re-import and the two-step import (one child process).",
     }
 
 

@@ -133,14 +133,16 @@ def test_bench_import_end_to_end_on_its_own_sqlite_database(settings, tmp_path):
     summary = json.loads(out.getvalue().strip().splitlines()[-1])  # issue 7's schema
     assert harness.validate_report(summary) == []
     assert summary["benchmark"] == "import" and summary["database"]["vendor"] == "sqlite"
-    assert set(summary["variants"]) == {"sqlite: lindung", "sqlite: re-import", "sqlite: die (300 rows)"}
+    assert set(summary["variants"]) == {
+        "sqlite: lindung", "sqlite: lindung in two steps (web page)", "sqlite: re-import", "sqlite: die (300 rows)",
+    }  # fmt: skip
     assert summary["size"]["rows"] == 2000
     report = json.loads(Path(summary["details"]).read_text())  # the detailed report, every run and check
     assert {"rows", "format", "database", "date", "command", "machine", "file", "targets", "results"} <= set(report)
     assert (report["rows"], report["format"], report["database"]) == (2000, "csv", "sqlite")
     assert {"cpu", "cores", "memory_gib"} <= set(report["machine"])
     result = report["results"]["sqlite"]
-    for variant in ("lindung", "reimport", "die"):
+    for variant in ("lindung", "two_steps", "reimport", "die"):
         assert {"seconds", "median", "rows_per_s"} <= set(result[variant])
         assert len(result[variant]["seconds"]) == 1
     assert result["lindung"]["peak_rss_mb_max"] > 0
@@ -153,6 +155,6 @@ def test_bench_import_end_to_end_on_its_own_sqlite_database(settings, tmp_path):
     assert checks["confirmed"] is True
     assert (checks["rejected"], checks["duplicates"]) == (40, 20)
     assert checks["rejected_rows_match"] and checks["duplicate_rows_match"] and checks["rejected_reasons_match"]
-    assert checks["created"] == 2000 - 40 - 20
+    assert checks["created"] == checks["two_steps_created"] == 2000 - 40 - 20
     saved = json.loads((tmp_path / "bench" / "import-sqlite-2000-csv.json").read_text())
     assert saved["results"]["sqlite"]["checks"] == checks

@@ -142,18 +142,20 @@ class ChunkChecker:
         return self._checked(number, nik, staged, problems, first_line)
 
 
-def _plain_lines(chunk: str) -> list[str] | None:
+def _plain_lines(chunk: str, ends: tuple[int, int, int] | None = None) -> list[str] | None:
     """The lines of `chunk` when each is a whole record the csv module reads as `line.split(delimiter)`.
 
     That is when there is no quote character, the lines end alike (LF or CR LF; the csv module ends a record
     at either and at a lone CR) and no line is longer than the csv module's field size limit (it refuses such
-    a field). Otherwise None.
+    a field). Otherwise None. `ends`: the chunk's counts of "\\n", "\\r" and "\\r\\n" when known
+    (`Table.chunk_ends`).
     """
     if '"' in chunk:
         return None
-    if "\r" not in chunk:
+    line_feeds, returns, both = ends or (chunk.count("\n"), chunk.count("\r"), chunk.count("\r\n"))
+    if not returns:
         lines = chunk.split("\n")
-    elif chunk.count("\r") == chunk.count("\r\n") == chunk.count("\n"):
+    elif returns == both == line_feeds:
         lines = chunk.split("\r\n")
     else:
         return None

@@ -66,6 +66,12 @@ Progress = Callable[[int], None]
 #: already registered (see `apply.registered_workers`).
 ExistingLookup = Callable[[list[str], tuple[str, ...]], dict[str, tuple[str, str]]]
 
+#: A reported row's raw cells: by column, or a tuple in the report's column order (rows of a Polars frame).
+Cells = dict[str, Any] | tuple[Any, ...]
+Problems = list[tuple[str, str, str]]  # (column, message, "error" or "warning")
+Entry = tuple[int, Cells, str, Problems]  # a row of the report: number, raw cells, status, problems
+AddEntry = Callable[[int, Cells, str, Problems], None]
+
 _BAD = PatternFill("solid", start_color="F8D7DA", end_color="F8D7DA")
 _WARN = PatternFill("solid", start_color="FFF3CD", end_color="FFF3CD")
 
@@ -132,11 +138,11 @@ class _ErrorReport:
         self.sheet.append(_header_cells(self.sheet, columns))
         self.count = 0
 
-    def add(self, row_number: int, values: dict[str, Any], status: str, problems: list[tuple[str, str, str]]) -> None:
+    def add(self, row_number: int, values: Cells, status: str, problems: list[tuple[str, str, str]]) -> None:
         marked = {column: level for column, _m, level in problems}
         cells = [WriteOnlyCell(self.sheet, value=row_number)]
-        for column in self.columns:
-            c = WriteOnlyCell(self.sheet, value=_display(values.get(column)))
+        for column, value in zip(self.columns, _in_order(values, self.columns), strict=True):
+            c = WriteOnlyCell(self.sheet, value=_display(value))
             level = marked.get(column)
             if level:
                 c.fill = _BAD if level == "error" else _WARN
@@ -148,6 +154,10 @@ class _ErrorReport:
 
     def close(self) -> None:
         self.book.save(self.path)
+
+
+def _in_order(values: Cells, columns: list[str]) -> Iterable[Any]:
+    return (values.get(column) for column in columns) if isinstance(values, dict) else values
 
 
 def _header_cells(sheet: Any, columns: list[str]) -> list[WriteOnlyCell]:
@@ -189,14 +199,13 @@ class _TextErrorReport:
         self._styles: dict[str, str] = {}  # "error"/"warning" -> style id, in order of first use (as openpyxl)
         self._rows: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
 
-    def add(self, row_number: int, values: dict[str, Any], status: str, problems: list[tuple[str, str, str]]) -> None:
+    def add(self, row_number: int, values: Cells, status: str, problems: list[tuple[str, str, str]]) -> None:
         marked = {column: level for column, _m, level in problems}
         self._row += 1
         r = str(self._row)
         parts = [f'<row r="{r}"><c r="A{r}" t="n"><v>{row_number}</v></c>']
         append = parts.append
-        for letter, column in self._cells:
-            value = values.get(column)
+        for (letter, column), value in zip(self._cells, _in_order(values, self.columns), strict=True):
             level = marked.get(column)
             if level:
                 style = self._styles.get(level)
@@ -297,10 +306,10 @@ class _ReportInAnotherProcess:
             stdout=subprocess.DEVNULL,
             stderr=self._errors,
         )
-        self._pending: list[tuple[int, dict[str, Any], str, list[tuple[str, str, str]]]] = []
+        self._pending: list[Entry] = []
         self.count = 0
 
-    def add(self, row_number: int, values: dict[str, Any], status: str, problems: list[tuple[str, str, str]]) -> None:
+    def add(self, row_number: int, values: Cells, status: str, problems: list[tuple[str, str, str]]) -> None:
         self._pending.append((row_number, values, status, problems))
         self.count += 1
         if len(self._pending) >= self.BATCH:
@@ -420,7 +429,7 @@ class _Validation:
         summary = self.summary
         summary.rows += len(rows)
         seen = self.seen
-        entries: list[tuple[int, dict[str, Any], str, list[tuple[str, str, str]]]] = []
+        entries: list[Entry] = []
         add = _appender(entries)
         checked: list[CheckedRow] = []
         for row in rows:
@@ -460,7 +469,7 @@ class _Validation:
         if self.progress:
             self.progress(summary.rows)
 
-    def _report(self, entries: list[tuple[int, dict[str, Any], str, list[tuple[str, str, str]]]]) -> None:
+    def _report(self, entries: list[Entry]) -> None:
         entries.sort(key=itemgetter(0))  # duplicates are found first; the report lists rows in file order
         report_add = self.report.add
         for entry in entries:
@@ -471,7 +480,7 @@ class _Validation:
         row: CheckedRow,
         found: dict[str, tuple[str, str]],
         cells: Callable[[CheckedRow], dict[str, object]],
-        add: Callable[[int, dict[str, Any], str, list[tuple[str, str, str]]], None],
+        add: AddEntry,
     ) -> bool:
         """Count and report one row that is not a duplicate; whether it is staged."""
         summary = self.summary
@@ -508,7 +517,7 @@ class _Validation:
         village: str,
         cells: dict[str, Any],
         warnings: list[tuple[str, str]],
-        add: Callable[[int, dict[str, Any], str, list[tuple[str, str, str]]], None],
+        add: AddEntry,
     ) -> None:
         """A NIK registered in another village: rejected, the village named only if the user may see it."""
         name = self.visible_villages(village)
@@ -544,7 +553,7 @@ class _Validation:
                 seen[key] = number
             else:
                 duplicate_of[number] = first
-        entries: list[tuple[int, dict[str, Any], str, list[tuple[str, str, str]]]] = []
+        entries: list[Entry] = []
         add = _appender(entries)
         if duplicate_of:
             summary.duplicates += len(duplicate_of)
@@ -626,19 +635,17 @@ class _Validation:
             self.progress(summary.rows)
 
     @staticmethod
-    def _cells(chunk: ColumnarChunk, at: pl.Series) -> list[dict[str, Any]]:
-        columns = chunk.columns
-        return [dict(zip(columns, row, strict=True)) for row in chunk.frame[at].rows()] if len(at) else []
+    def _cells(chunk: ColumnarChunk, at: pl.Series) -> list[tuple[Any, ...]]:
+        """The raw cells of these clean rows, in the file's column order (the report's)."""
+        return chunk.frame[at].rows() if len(at) else []
 
 
 def _duplicate(first: int) -> str:
     return f"NIK sama dengan baris {first}; baris ini dilewati."
 
 
-def _appender(
-    entries: list[tuple[int, dict[str, Any], str, list[tuple[str, str, str]]]],
-) -> Callable[[int, dict[str, Any], str, list[tuple[str, str, str]]], None]:
-    def add(number: int, values: dict[str, Any], status: str, problems: list[tuple[str, str, str]]) -> None:
+def _appender(entries: list[Entry]) -> AddEntry:
+    def add(number: int, values: Cells, status: str, problems: Problems) -> None:
         entries.append((number, values, status, problems))
 
     return add
@@ -711,8 +718,8 @@ def _validate_chunks_here(
     checker = VectorChecker(spec)
     with ThreadPoolExecutor(max_workers=1) as lookups:
         waiting: tuple[ColumnarChunk, Future[dict[str, tuple[str, str]]]] | None = None
-        for number, chunk in table.text_chunks(chunk_chars):
-            columnar = checker.columns(chunk, number)
+        for number, chunk, ends in table.counted_chunks(chunk_chars):
+            columnar = checker.columns(chunk, number, ends)
             if columnar is not None and look_ahead:
                 niks = columnar.lookup_niks()
                 future = lookups.submit(validation.existing, niks, validation.fields)

@@ -423,11 +423,18 @@ class Table:
         return self.format == "csv" and self.encoding in ("utf-8-sig", "cp1252")
 
     def text_chunks(self, size: int = 1 << 20) -> Iterator[tuple[int, str]]:
+        """`(number of the row before the chunk, text)`: `counted_chunks` without the counts."""
+        for number, chunk, _ends in self.counted_chunks(size):
+            yield number, chunk
+
+    def counted_chunks(self, size: int = 1 << 20) -> Iterator[tuple[int, str, tuple[int, int, int] | None]]:
         """The data part of the CSV as `(number of the row before the chunk, text)`, each chunk whole records.
 
         For `chunks.ChunkChecker.check_chunk`, which reads a chunk exactly as `blocks()` reads the rows, so the
         chunks can be checked in other processes. A chunk ends at a line end outside any quoted field: the
-        csv module decides where a quoted field ends whenever the chunk holds a quote character.
+        csv module decides where a quoted field ends whenever the chunk holds a quote character. The third
+        item: the chunk's counts of "\\n", "\\r" and "\\r\\n" (None when it holds a quote), which tell
+        `chunks._plain_lines` how its lines end without counting again.
         """
         if not self.chunkable:
             raise ValueError(f"{self.path.name} cannot be read in chunks")
@@ -450,10 +457,14 @@ class Table:
                     if chunk[-1] != "\n":  # finish the line; "\r" may be the first half of "\r\n"
                         chunk += text.readline()
                     if '"' not in chunk:
-                        records = chunk.count("\n") + chunk.count("\r") - chunk.count("\r\n")
+                        line_feeds, returns = chunk.count("\n"), chunk.count("\r")
+                        both = chunk.count("\r\n") if returns else 0
+                        records = line_feeds + returns - both
+                        ends: tuple[int, int, int] | None = (line_feeds, returns, both)
                     else:
                         chunk, records = _whole_records(chunk, text, delimiter)
-                    yield number, chunk
+                        ends = None
+                    yield number, chunk, ends
                     number += records
             except UnicodeDecodeError as exc:
                 raise FileProblem(

@@ -196,14 +196,14 @@ class VectorChecker:
         rows.sort(key=lambda row: row[0])
         return ChunkResult(rows, None, True)
 
-    def columns(self, chunk: str, number: int) -> ColumnarChunk | None:
+    def columns(self, chunk: str, number: int, ends: tuple[int, int, int] | None = None) -> ColumnarChunk | None:
         """The chunk checked column by column: its clean rows as a frame, the others row by row; None when the
         chunk is not plain lines (the caller checks it with `ChunkChecker`).
 
         Every column operation of the chunk is one Polars query (the known cells joined on, the checks, the
         staged values), so Polars plans it once and runs it on every core.
         """
-        lines = _plain_lines(chunk)
+        lines = _plain_lines(chunk, ends)
         if lines is None or not lines:
             return None
         spec = self.spec

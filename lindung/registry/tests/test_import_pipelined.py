@@ -165,3 +165,23 @@ def test_inside_a_transaction_or_on_sqlite_it_checks_then_applies(tmp_path, city
     assert (summary.valid, summary.created) == (4, 4)
     assert Worker.objects.count() == 4
     assert isinstance(Path(batch.valid_path), Path)
+
+
+def test_an_xlsx_file_is_streamed_too(tmp_path, city_officer, postgresql_only, sink_calls):
+    """An XLSX is checked block by block (`_Validation.block`); its new workers go to the COPY the same way."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["DAFTAR PEKERJA RENTAN KOTA DENPASAR"])
+    for line in ["No;NIK;Nama;JK;Tgl Lahir;Kode Desa;Pekerjaan;Penghasilan;Desil;Miskin Ekstrim", *ROWS]:
+        sheet.append(line.split(";"))
+    path = tmp_path / "pekerja.xlsx"
+    book.save(path)
+    result = run_import(path, "--user", city_officer.username)
+    # Without a prior registration elsewhere, row 10 (Gede Lain) is valid too: 4 workers.
+    assert (result["valid"], result["rejected"], result["duplicates"], result["created"]) == (4, 4, 1, 4)
+    assert sink_calls and sum(text.count("\r\n") for text in sink_calls) == 4
+    assert dict(Worker.objects.values_list("nik", "name")) == {**EXPECTED_STORED, "5171031712750006": "Gede Lain"}
+    again = run_import(path, "--user", city_officer.username)
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 4)

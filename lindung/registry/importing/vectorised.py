@@ -14,6 +14,7 @@ through `ChunkChecker`'s row path, which gives the Indonesian reasons. A chunk t
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import accumulate
@@ -209,13 +210,9 @@ class VectorChecker:
         spec = self.spec
         delimiter = spec.delimiter
         width = max(spec.positions) + 1
-        line = pl.col("line")
-        fields = line.str.split_exact(delimiter, width - 1).struct
-        base = pl.DataFrame({"line": lines}, schema={"line": pl.String}).select(
-            *[fields.field(f"field_{position}").alias(column) for column, position in self._at.items()],
-            (line.str.count_matches(delimiter, literal=True) >= width - 1).alias("whole"),
-        )
-        frame = base.drop("whole")
+        whole = pl.Series("line", lines, dtype=pl.String).str.count_matches(delimiter, literal=True) >= width - 1
+        frame = self._cells_of(chunk, lines, width)
+        base = frame.with_columns(whole.alias("whole"))
         self._learn(frame)
         result = (
             self._with_outputs(base.lazy())
@@ -248,6 +245,32 @@ class VectorChecker:
                 if checked is not None:
                     others.append(checked)
         return ColumnarChunk(spec.columns, lines, frame, table, others)
+
+    def _cells_of(self, chunk: str, lines: list[str], width: int) -> pl.DataFrame:
+        """The import columns' raw cells of every line, by Polars's CSV reader (no quotes in a chunk of plain
+        lines; a short line's missing cells are empty: such a line is not whole and goes the row path).
+        Should the reader see the lines otherwise than `str.split` (never seen), they are split in Python's way."""
+        delimiter = self.spec.delimiter
+        names = [f"field_{i}" for i in range(width)]
+        try:
+            cells = pl.read_csv(
+                io.BytesIO(chunk.encode()),
+                separator=delimiter,
+                has_header=False,
+                quote_char=None,
+                schema=dict.fromkeys(names, pl.String),
+                truncate_ragged_lines=True,
+                empty_string_is_null=False,
+                raise_if_empty=False,
+            )
+        except pl.exceptions.PolarsError:
+            cells = None
+        if cells is None or cells.height != len(lines):
+            fields = pl.col("line").str.split_exact(delimiter, width - 1).struct
+            cells = pl.DataFrame({"line": lines}, schema={"line": pl.String}).select(
+                fields.field(name) for name in names
+            )
+        return cells.select(pl.col(f"field_{position}").alias(column) for column, position in self._at.items())
 
     def _checks(self) -> list[pl.Expr]:
         """`clean` (the row is certainly clean, with at most an unknown occupation's warning) and `joined` (its

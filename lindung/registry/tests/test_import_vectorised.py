@@ -78,6 +78,25 @@ def test_vectorised_chunk_is_the_row_path(fixed_village, delimiter, newline):
     assert len(rows) - by_row > clean * 0.6  # most clean rows were decided column by column
 
 
+def test_cells_split_in_python_when_the_csv_reader_cannot_read_the_chunk(monkeypatch):
+    """`VectorChecker._cells_of` falls back to splitting the lines itself; the verdicts stay the row path's."""
+    import polars as pl
+
+    from lindung.registry.importing import vectorised
+
+    def refusing(*args: object, **kwargs: object) -> object:
+        raise pl.exceptions.ComputeError("refused")
+
+    monkeypatch.setattr(vectorised.pl, "read_csv", refusing)
+    rng = random.Random(11)
+    rows = [[cell.replace('"', "") for cell in random_row(rng, clean=0.9)] for _ in range(200)]
+    rows[7] = rows[7][:4]  # a short row
+    expected, got, by_row = both_ways(spec_for(COLUMNS, ";"), plain_chunk(rows, ";", "\r\n"))
+    assert got == expected
+    clean = sum(1 for r in expected.rows if r[4] is None and r[2])
+    assert clean > 20 and len(rows) - by_row > clean * 0.6  # still decided column by column
+
+
 @pytest.mark.parametrize("drop", [("no_kk", "telepon", "keahlian", "catatan_musdes"), ("kode_desa", "desil", "rt")])
 def test_vectorised_with_columns_missing_and_reordered(drop):
     rng = random.Random(str(drop))

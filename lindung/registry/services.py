@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -168,8 +169,11 @@ def _validate_batch(
         name = all_names.get(code) if visible_names is not None else changeable.get(code)
         return f"Desa/Kel. {name}" if name else None
 
+    one_at_a_time = threading.Lock()  # `db` serves the lookups (in their own thread) and the progress
+
     def existing(niks: list[str], fields: tuple[str, ...]) -> dict[str, tuple[str, str]]:
-        return registered_workers(niks, fields, db)
+        with one_at_a_time:
+            return registered_workers(niks, fields, db)
 
     folder = Path(batch.stored_path).parent
     try:
@@ -181,7 +185,7 @@ def _validate_batch(
             fixed_village=batch.village_id,
             existing=existing,
             today=timezone.localdate(),
-            progress=_progress(batch, db),
+            progress=_progress(batch, db, one_at_a_time),
             sink=sink,
             look_ahead=db is not None,
         )
@@ -202,7 +206,7 @@ def _validate_batch(
     return summary
 
 
-def _progress(batch: ImportBatch, db: BaseDatabaseWrapper | None) -> Callable[[int], None]:
+def _progress(batch: ImportBatch, db: BaseDatabaseWrapper | None, lock: threading.Lock) -> Callable[[int], None]:
     """Rows checked so far, for the page's progress bar; through another connection at most twice a second
     (each update waits for a database that is busy storing the rows)."""
     if db is None:
@@ -213,7 +217,8 @@ def _progress(batch: ImportBatch, db: BaseDatabaseWrapper | None) -> Callable[[i
         now = time.monotonic()
         if now - last[0] >= 0.5:
             last[0] = now
-            _set_progress(batch, db, progress_done=done)
+            with lock:
+                _set_progress(batch, db, progress_done=done)
 
     return progress
 

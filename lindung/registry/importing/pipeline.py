@@ -3,10 +3,12 @@
 Memory stays bounded: rows are read, checked and written out one block at a time; only the NIKs seen so far
 (for duplicates within the file) are kept for the whole file.
 
-A large CSV is checked by worker processes (`chunks.py`), fed chunk by chunk with a bounded number of chunks
-in flight; this process takes their results in file order and does everything that depends on the order or on
-the database (duplicates, registered workers, counts, the staged CSV and the error report), block by block as
-before. A small file, an XLSX or a UTF-16 file is checked in this process. Both ways give the same files.
+A CSV is read in chunks of whole records. A chunk of plain lines is checked column by column in this process
+(`vectorised.VectorChecker.columns`) and counted, staged and reported per chunk on its columns
+(`_Validation.columns`); a chunk with quoted fields goes row by row, block by block (`_Validation.block`), as an
+XLSX or a UTF-16 file does. Worker processes (`chunks.py`, fed chunk by chunk, results taken in file order) check
+row by row when `PARALLEL_MIN_BYTES` asks for them (by default never: one process checking column by column is
+faster). Every way gives the same files (`test_import_speed_paths.py`).
 """
 
 from __future__ import annotations
@@ -668,15 +670,8 @@ def _worker_count(table: Table, workers: int | None) -> int:
 def _checked_chunks(
     table: Table, spec: ChunkSpec, workers: int, chunk_chars: int
 ) -> Generator[tuple[str, ChunkResult], None, None]:
-    """(chunk, its checked rows) for each chunk, in file order."""
+    """(chunk, its checked rows) for each chunk, in file order, checked by `workers` (at least one) processes."""
     chunks = table.text_chunks(chunk_chars)
-    if workers < 1:
-        from lindung.registry.importing.vectorised import VectorChecker  # Polars: only for a CSV
-
-        checker = VectorChecker(spec)
-        for number, chunk in chunks:
-            yield chunk, checker.check_chunk(chunk, number)
-        return
     # Fork: a worker starts in milliseconds with the checker's modules already imported, and nothing re-runs
     # the caller's main script (spawn and forkserver do). The workers never touch the database connections
     # they inherit, and leave through os._exit, so nothing of the parent's is closed or flushed twice.

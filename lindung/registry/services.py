@@ -306,8 +306,9 @@ def import_batch_check_and_apply(*, batch: ImportBatch, acting_user: User | None
                 moved_away=0,
             )
             _audit_apply(batch, acting_user, result, fields)
-    except IntegrityError:
+    except IntegrityError as exc:
         if summary is None or batch.status not in (ImportBatch.Status.VALIDATED, ImportBatch.Status.APPLYING):
+            _save_failed(batch, exc)
             raise
         # A NIK (or a village) changed since it was looked up: nothing was stored; store the checked rows the
         # usual way, which says what is in the way.

@@ -18,6 +18,7 @@ import csv
 import datetime as dt
 import gc
 import hashlib
+import io
 import json
 import multiprocessing
 import os
@@ -178,6 +179,8 @@ def _reason(problems: list[tuple[str, str, str]]) -> str:
 
 
 _ROWS_END = "</sheetData>"
+_SHEET = "xl/worksheets/sheet1.xml"
+_STYLE = {"error": "2", "warning": "3"}  # cell style ids of the two fills (1 is the bold header)
 _NOT_PLAIN_START = frozenset("=+-@\t\r #")  # neutralised, kept with xml:space, or maybe an error code
 
 
@@ -187,8 +190,10 @@ class _TextErrorReport:
     openpyxl needs about 250 µs a row to build and serialise its cell objects; a national file with a few
     percent of rows to report spends most of its time there. This writes the rows' XML exactly as openpyxl's
     write-only worksheet does (inline strings, its escaping and `xml:space`, its checks on text: truncation,
-    illegal characters, error codes) to a temporary file, and at `close` lets openpyxl write the workbook with
-    the header row and the same cell styles, then puts the rows into its sheet.
+    illegal characters, error codes) into the workbook that openpyxl laid out with the header row and both cell
+    fills: the parts before the sheet are written at once, the rows are compressed into the sheet as they come
+    (not all at the end, which the import would wait for), the remaining parts at `close`. The workbook is
+    `<path>.part` until `close` renames it.
     """
 
     def __init__(self, path: Path, columns: list[str]) -> None:
@@ -198,8 +203,33 @@ class _TextErrorReport:
         self._row = 1  # the header
         self._letters = [get_column_letter(i) for i in range(1, len(columns) + 4)]
         self._cells = list(zip(self._letters[1:], columns, strict=False))
-        self._styles: dict[str, str] = {}  # "error"/"warning" -> style id, in order of first use (as openpyxl)
-        self._rows: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
+        self._pending: list[str] = []  # rows' XML not yet compressed
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("Kesalahan")
+        sheet.append(_header_cells(sheet, columns))
+        for level, style in _STYLE.items():  # both fills, whether or not a row will use them
+            c = WriteOnlyCell(sheet)
+            c.fill = _BAD if level == "error" else _WARN
+            if str(c.style_id) != style:
+                raise RuntimeError(f"cell style {c.style_id} is not {style}")
+        skeleton = io.BytesIO()
+        book.save(skeleton)
+        self._part = path.with_name(path.name + ".part")
+        self._zip = zipfile.ZipFile(self._part, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1)
+        self._after: list[tuple[str, bytes]] = []  # the parts that follow the sheet
+        with zipfile.ZipFile(skeleton) as source:
+            for info in source.infolist():
+                data = source.read(info.filename)
+                if info.filename == _SHEET:
+                    text = data.decode("utf-8")
+                    cut = text.index(_ROWS_END)
+                    self._sheet = self._zip.open(_SHEET, "w", force_zip64=True)
+                    self._sheet.write(text[:cut].encode())
+                    self._end = text[cut:].encode()
+                elif self._after or hasattr(self, "_sheet"):
+                    self._after.append((info.filename, data))
+                else:
+                    self._zip.writestr(info.filename, data)
 
     def add(self, row_number: int, values: Cells, status: str, problems: list[tuple[str, str, str]]) -> None:
         marked = {column: level for column, _m, level in problems}
@@ -210,10 +240,7 @@ class _TextErrorReport:
         for (letter, column), value in zip(self._cells, _in_order(values, self.columns), strict=True):
             level = marked.get(column)
             if level:
-                style = self._styles.get(level)
-                if style is None:
-                    style = self._styles[level] = str(len(self._styles) + 2)  # 1 is the bold header
-                append(self._cell(letter + r, _display(value), style))
+                append(self._cell(letter + r, _display(value), _STYLE[level]))
             elif value == "":
                 append(f'<c r="{letter}{r}" t="inlineStr" />')
             elif (
@@ -233,8 +260,11 @@ class _TextErrorReport:
         append(self._cell(self._letters[width + 1] + r, status, None))
         append(self._cell(self._letters[width + 2] + r, neutralise(_reason(problems)), None))
         append("</row>")
-        self._rows.write("".join(parts))
+        self._pending.append("".join(parts))
         self.count += 1
+        if len(self._pending) >= 500:
+            self._sheet.write("".join(self._pending).encode())
+            self._pending.clear()
 
     @staticmethod
     def _cell(ref: str, value: Any, style: str | None) -> str:
@@ -258,37 +288,20 @@ class _TextErrorReport:
         return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{escaped}</t></is></c>'
 
     def close(self) -> None:
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("Kesalahan")
-        sheet.append(_header_cells(sheet, self.columns))
-        for level, style in self._styles.items():  # register the fills in the order the rows used them
-            c = WriteOnlyCell(sheet)
-            c.fill = _BAD if level == "error" else _WARN
-            if str(c.style_id) != style:
-                raise RuntimeError(f"cell style {c.style_id} is not {style}")
-        skeleton = self.path.with_name(self.path.name + ".part")
-        book.save(skeleton)
-        try:
-            with (
-                zipfile.ZipFile(skeleton) as source,
-                zipfile.ZipFile(self.path, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1) as target,
-            ):
-                for info in source.infolist():
-                    data = source.read(info.filename)
-                    if info.filename != "xl/worksheets/sheet1.xml":
-                        target.writestr(info.filename, data)
-                        continue
-                    text = data.decode("utf-8")
-                    cut = text.index(_ROWS_END)
-                    with target.open(info.filename, "w", force_zip64=True) as member:
-                        member.write(text[:cut].encode())
-                        self._rows.seek(0)
-                        while block := self._rows.read(1 << 20):
-                            member.write(block.encode())
-                        member.write(text[cut:].encode())
-        finally:
-            self._rows.close()
-            skeleton.unlink(missing_ok=True)
+        self._sheet.write("".join(self._pending).encode() + self._end)
+        self._pending.clear()
+        self._sheet.close()
+        for name, data in self._after:
+            self._zip.writestr(name, data)
+        self._zip.close()
+        self._part.replace(self.path)
+
+    def abandon(self) -> None:
+        """No workbook (validation failed): the unfinished one is removed."""
+        with suppress(Exception):  # a half-written member may refuse to close cleanly
+            self._sheet.close()
+            self._zip.close()
+        self._part.unlink(missing_ok=True)
 
 
 class _ReportInAnotherProcess:
@@ -301,6 +314,7 @@ class _ReportInAnotherProcess:
     BATCH = 2000
 
     def __init__(self, path: Path, columns: list[str]) -> None:
+        self._part = path.with_name(path.name + ".part")  # the writer's unfinished workbook
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close() or abandon()
         self._process = subprocess.Popen(  # noqa: S603 - this interpreter, a module of this package
             [sys.executable, "-m", "lindung.registry.importing.report_writer", str(path), json.dumps(columns)],
@@ -340,6 +354,7 @@ class _ReportInAnotherProcess:
     def _fail(self) -> None:
         self._process.kill()
         self._process.wait()
+        self._part.unlink(missing_ok=True)
         self._errors.seek(0)
         message = self._errors.read().decode(errors="replace").strip().splitlines()[-1:]
         self._errors.close()
@@ -353,6 +368,7 @@ class _ReportInAnotherProcess:
             with suppress(BrokenPipeError, OSError):
                 self._process.stdin.close()
         self._errors.close()
+        self._part.unlink(missing_ok=True)
 
 
 class _Recovery:
@@ -882,7 +898,7 @@ def _validate_file(
                     validation.block(rows)
                     recovery.forget_before(rows[-1][0] + 1 if rows else 0)
     except BaseException:
-        if isinstance(report, _ReportInAnotherProcess):
+        if not isinstance(report, _ErrorReport):
             report.abandon()
         raise
     report.close()

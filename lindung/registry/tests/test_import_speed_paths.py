@@ -493,7 +493,7 @@ def test_text_report_is_the_openpyxl_report(tmp_path):
 
 
 @pytest.mark.parametrize("first", ["warning", "error"])
-def test_text_report_styles_follow_first_use(tmp_path, first):
+def test_text_report_fills_whichever_level_comes_first(tmp_path, first):
     columns = ["nik", "nama"]
     paths = [tmp_path / "a.xlsx", tmp_path / "b.xlsx"]
     for report in (_ErrorReport(paths[0], columns), _TextErrorReport(paths[1], columns)):

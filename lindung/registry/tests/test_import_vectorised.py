@@ -321,4 +321,29 @@ def test_a_broken_csv_stops_the_report_process(tmp_path, monkeypatch):
             chunk_chars=900,
         )
     assert len(started) == 1 and started[0]._process.poll() is not None  # the writer is gone
-    assert not (tmp_path / "out" / "errors.xlsx").exists()
+    assert not list((tmp_path / "out").glob("errors.xlsx*"))  # nor its unfinished workbook
+
+
+def test_a_broken_csv_leaves_no_unfinished_report_in_this_process(tmp_path):
+    from lindung.registry.importing import pipeline
+    from lindung.registry.importing.reading import FileProblem
+    from lindung.registry.tests.test_import_speed_paths import messy_file
+
+    path = messy_file(tmp_path / "pekerja.csv", rows=700)
+    data = path.read_bytes().split(b"\r\n")
+    data[650] += b'"' + b"x" * 140_000 + b'"'
+    path.write_bytes(b"\r\n".join(data))
+    assert path.stat().st_size < pipeline.REPORT_PROCESS_MIN_BYTES  # the report is written in this process
+    with pytest.raises(FileProblem, match="baris 651"):
+        pipeline.validate_file(
+            path,
+            out_dir=tmp_path / "out",
+            villages=VILLAGES,
+            visible_villages=lambda code: None,
+            fixed_village=None,
+            existing=lambda niks, fields: {},
+            today=TODAY,
+            block_size=40,
+            chunk_chars=900,
+        )
+    assert not list((tmp_path / "out").glob("errors.xlsx*"))

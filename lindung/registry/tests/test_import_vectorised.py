@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -290,15 +291,39 @@ def test_report_written_by_another_process_is_the_same_workbook(tmp_path, monkey
     assert here == there
 
 
-def test_a_broken_csv_stops_the_report_process(tmp_path, monkeypatch):
-    from lindung.registry.importing import pipeline
-    from lindung.registry.importing.reading import FileProblem
+def _broken_csv(tmp_path: Path) -> Path:
+    """A 700-row messy file whose row 651 opens a quote that runs past the csv module's field limit."""
     from lindung.registry.tests.test_import_speed_paths import messy_file
 
     path = messy_file(tmp_path / "pekerja.csv", rows=700)
     data = path.read_bytes().split(b"\r\n")
     data[650] += b'"' + b"x" * 140_000 + b'"'
     path.write_bytes(b"\r\n".join(data))
+    return path
+
+
+def _validate_broken(path: Path, out_dir: Path) -> None:
+    from lindung.registry.importing import pipeline
+    from lindung.registry.importing.reading import FileProblem
+
+    with pytest.raises(FileProblem, match="baris 651"):
+        pipeline.validate_file(
+            path,
+            out_dir=out_dir,
+            villages=VILLAGES,
+            visible_villages=lambda code: None,
+            fixed_village=None,
+            existing=lambda niks, fields: {},
+            today=TODAY,
+            block_size=40,
+            chunk_chars=900,
+        )
+
+
+def test_a_broken_csv_stops_the_report_process(tmp_path, monkeypatch):
+    from lindung.registry.importing import pipeline
+
+    path = _broken_csv(tmp_path)
     monkeypatch.setattr(pipeline, "REPORT_PROCESS_MIN_BYTES", 1)
     started: list[pipeline._ReportInAnotherProcess] = []
     original = pipeline._ReportInAnotherProcess.__init__
@@ -308,42 +333,15 @@ def test_a_broken_csv_stops_the_report_process(tmp_path, monkeypatch):
         started.append(self)
 
     monkeypatch.setattr(pipeline._ReportInAnotherProcess, "__init__", recording)
-    with pytest.raises(FileProblem, match="baris 651"):
-        pipeline.validate_file(
-            path,
-            out_dir=tmp_path / "out",
-            villages=VILLAGES,
-            visible_villages=lambda code: None,
-            fixed_village=None,
-            existing=lambda niks, fields: {},
-            today=TODAY,
-            block_size=40,
-            chunk_chars=900,
-        )
+    _validate_broken(path, tmp_path / "out")
     assert len(started) == 1 and started[0]._process.poll() is not None  # the writer is gone
     assert not list((tmp_path / "out").glob("errors.xlsx*"))  # nor its unfinished workbook
 
 
 def test_a_broken_csv_leaves_no_unfinished_report_in_this_process(tmp_path):
     from lindung.registry.importing import pipeline
-    from lindung.registry.importing.reading import FileProblem
-    from lindung.registry.tests.test_import_speed_paths import messy_file
 
-    path = messy_file(tmp_path / "pekerja.csv", rows=700)
-    data = path.read_bytes().split(b"\r\n")
-    data[650] += b'"' + b"x" * 140_000 + b'"'
-    path.write_bytes(b"\r\n".join(data))
+    path = _broken_csv(tmp_path)
     assert path.stat().st_size < pipeline.REPORT_PROCESS_MIN_BYTES  # the report is written in this process
-    with pytest.raises(FileProblem, match="baris 651"):
-        pipeline.validate_file(
-            path,
-            out_dir=tmp_path / "out",
-            villages=VILLAGES,
-            visible_villages=lambda code: None,
-            fixed_village=None,
-            existing=lambda niks, fields: {},
-            today=TODAY,
-            block_size=40,
-            chunk_chars=900,
-        )
+    _validate_broken(path, tmp_path / "out")
     assert not list((tmp_path / "out").glob("errors.xlsx*"))

@@ -14,6 +14,7 @@ from collections import Counter
 from io import StringIO
 from pathlib import Path
 
+import pytest
 from django.core.management import call_command
 from lokal import wilayah
 
@@ -149,6 +150,7 @@ def test_bench_import_end_to_end_on_its_own_sqlite_database(settings, tmp_path):
     assert (result["reimport"]["created"], result["reimport"]["updated"]) == (0, 0)
     assert result["copy_indexed"] is None  # COPY is PostgreSQL only
     assert result["ratios"]["lindung/copy"] is None
+    assert result["store"] is None and result["ratios"]["store/copy"] is None  # storing alone: a COPY too
     assert result["ratios"]["die/lindung"] > 0
     assert result["die"]["sample"] == 300
     checks = result["checks"]
@@ -158,3 +160,26 @@ def test_bench_import_end_to_end_on_its_own_sqlite_database(settings, tmp_path):
     assert checks["created"] == checks["two_steps_created"] == 2000 - 40 - 20
     saved = json.loads((tmp_path / "bench" / "import-sqlite-2000-csv.json").read_text())
     assert saved["results"]["sqlite"]["checks"] == checks
+
+
+@pytest.mark.django_db(transaction=True)
+def test_storing_alone_copies_the_checked_rows_into_an_emptied_worker_table(tmp_path, bali):
+    """The bench's "storing alone" variant stores exactly what the two-step import stored, and nothing else."""
+    from django.db import connection
+
+    from lindung.benchmarks.import_bench import _timed_import, _timed_store
+    from lindung.registry.models import Worker
+    from lindung.registry.tests.test_import import write_messy_csv
+
+    if connection.vendor != "postgresql":
+        pytest.skip("storing alone is a COPY: PostgreSQL only")
+    imported = _timed_import(write_messy_csv(tmp_path / "pekerja.csv"), two_steps=True)
+    columns = ("nik", "name", "birth_date", "village_id", "monthly_income", "consent_given", "occupation_code")
+    applied = sorted(Worker.objects.values_list(*columns))
+    # test_import.py's file, imported with no scope (as the bench does): rows 3, 4, 8, 9 and 10 are new workers
+    assert len(applied) == imported["created"] == 5
+
+    stored = _timed_store(Path(imported["valid_file"]))
+
+    assert stored is not None and stored["rows"] == 5 and stored["seconds"] > 0
+    assert sorted(Worker.objects.values_list(*columns)) == applied  # emptied first, then the same rows again

@@ -237,6 +237,7 @@ def _db_result(
         "lindung/copy": round(lindung["median"] / copy["median"], 2) if copy else None,
         "two steps/copy": round(steps["median"] / copy["median"], 2) if copy else None,
         "store/copy": round(result["store"]["median"] / copy["median"], 2) if copy and result["store"] else None,
+        "lindung/store": round(lindung["median"] / result["store"]["median"], 2) if result["store"] else None,
         "die/lindung": round((die["median"] / sample) / (lindung["median"] / rows), 1),
     }
     result["checks"] = checks
@@ -266,6 +267,7 @@ def _summary(result: dict[str, Any]) -> dict[str, Any]:
         "two steps/copy": result["ratios"]["two steps/copy"],
         "store_s": result["store"]["median"] if result["store"] else None,
         "store/copy": result["ratios"]["store/copy"],
+        "lindung/store": result["ratios"]["lindung/store"],
         "die/lindung": result["ratios"]["die/lindung"],
         "peak_rss_mb": result["lindung"]["peak_rss_mb_max"],
         "injected_defects_confirmed": result["checks"].get("confirmed", False),
@@ -294,7 +296,7 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
         if s.get("store_s") is not None:
             lines.append(
                 f"    storing alone (COPY of the checked rows into the worker table, nothing checked): "
-                f"{s['store_s']:.2f} s, ÷ COPY {s['store/copy']:.2f}"
+                f"{s['store_s']:.2f} s, ÷ COPY {s['store/copy']:.2f}; lindung ÷ storing alone {s['lindung/store']:.2f}"
             )
         lines.append(
             f"    lindung/copy {ratio} (target <= 2, stretch 1.5) | die/lindung {s['die/lindung']:.1f} "
@@ -660,6 +662,7 @@ def to_schema(detail: dict[str, Any]) -> dict[str, Any]:
                 "peak_rss_mb": None,
             }
             ratios[f"storing alone/copy ({db})"] = result["ratios"]["store/copy"]
+            ratios[f"lindung/storing alone ({db})"] = result["ratios"]["lindung/store"]
         for label in ("indexed", "bare"):
             copy = result[f"copy_{label}"]
             if copy:
